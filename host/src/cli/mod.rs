@@ -1,0 +1,136 @@
+//! The `shortlist` command line: `eval`, `sample`, `modules`.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::config::{Cli, Command, EvalArgs, ModuleSource, ModulesArgs, RuntimeArgs, SampleCommand};
+use crate::eval::{self, Job, Pool, PreparedPool};
+use crate::runtime::Runtime;
+use crate::vertical::Vertical;
+
+/// Exit code of an evaluation that ran and failed (a module failure).
+pub const EXIT_FAILED: i32 = 1;
+/// Exit code of bad input (an invalid profile or pool).
+pub const EXIT_INVALID: i32 = 2;
+
+/// Runs a parsed command line and returns the process exit code.
+///
+/// # Errors
+///
+/// Unreadable files, an unknown vertical, modules that do not load.
+pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Eval(args) => eval_command(args).await,
+        Command::Sample(command) => sample_command(command),
+        Command::Modules(args) => modules_command(args).await,
+    }
+}
+
+/// Loads a vertical, built in or from a directory.
+///
+/// # Errors
+///
+/// Unknown vertical, or modules that fail to load or do not match the manifest.
+pub async fn load_vertical(runtime: &Runtime, name: &str, source: &ModuleSource) -> anyhow::Result<Vertical> {
+    let vertical = match &source.modules {
+        Some(dir) => Vertical::from_dir(runtime, dir).await.with_context(|| format!("loading modules from {}", dir.display()))?,
+        None => Vertical::builtin(runtime, name).await?,
+    };
+    if vertical.manifest().vertical != name {
+        bail!("{} holds vertical {}, not {name}", source.modules.as_deref().unwrap_or(Path::new("-")).display(), vertical.manifest().vertical);
+    }
+    Ok(vertical)
+}
+
+fn runtime(args: &RuntimeArgs) -> anyhow::Result<Runtime> {
+    Runtime::new(args.runtime_config()).context("starting the plugin runtime")
+}
+
+async fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
+    let runtime = runtime(&args.runtime)?;
+    let vertical = load_vertical(&runtime, &args.vertical, &args.source).await?;
+    let profile: Value = read_json(&args.profile)?;
+    let pool_text = std::fs::read_to_string(&args.pool).with_context(|| format!("reading {}", args.pool.display()))?;
+    let pool = match Pool::from_json(&args.pool_id, &pool_text) {
+        Ok(pool) => Arc::new(pool),
+        Err(e) => return invalid(&e.to_string(), Vec::new()),
+    };
+    let eval_id = args.eval_id.clone().unwrap_or_else(|| eval::derive_eval_id(&profile, &pool, &vertical));
+    let sandbox = eval::sandbox_for(&eval_id, Duration::from_secs(args.clock));
+
+    let problems = eval::validate(&vertical, &profile, &sandbox).await?;
+    if let Some(first) = problems.first() {
+        let details = problems.iter().map(|p| json!({ "field": p.field, "message": p.message })).collect();
+        return invalid(&first.message, details);
+    }
+
+    let prepared = PreparedPool::prepare(&vertical, pool).await?;
+    let audit_url = format!("{}/traces/{eval_id}", args.public_url.trim_end_matches('/'));
+    let job = Job { eval_id, profile, sandbox, audit_url, timings: args.timings };
+    let evaluation = eval::evaluate(&vertical, &prepared, &job).await;
+
+    if let Some(path) = &args.trace {
+        let trace = serde_json::to_vec_pretty(&evaluation.trace)?;
+        std::fs::write(path, trace).with_context(|| format!("writing {}", path.display()))?;
+    }
+    print_json(&evaluation.result)?;
+    Ok(if evaluation.result.status == "completed" { 0 } else { EXIT_FAILED })
+}
+
+/// Prints the API's 400 error shape to stderr and returns [`EXIT_INVALID`].
+fn invalid(message: &str, details: Vec<Value>) -> anyhow::Result<i32> {
+    let body = json!({ "error": { "code": "invalid_request", "message": message, "details": details } });
+    writeln!(std::io::stderr().lock(), "{}", serde_json::to_string_pretty(&body)?)?;
+    Ok(EXIT_INVALID)
+}
+
+fn sample_command(command: SampleCommand) -> anyhow::Result<i32> {
+    match command {
+        SampleCommand::Pool { vertical, size, seed } => {
+            let pool = crate::sample::pool(&vertical, size, seed)?;
+            // One candidate per line keeps large pools readable and diffable.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            writeln!(out, "[")?;
+            for (i, candidate) in pool.iter().enumerate() {
+                let comma = if i + 1 < pool.len() { "," } else { "" };
+                writeln!(out, "  {}{comma}", serde_json::to_string(candidate)?)?;
+            }
+            writeln!(out, "]")?;
+            out.flush()?;
+        }
+        SampleCommand::Profile { vertical, name, list } => {
+            if list {
+                let names = crate::sample::profile_names(&vertical);
+                writeln!(std::io::stdout().lock(), "{}", names.join("\n"))?;
+            } else {
+                print_json(&crate::sample::profile(&vertical, name.as_deref())?)?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+async fn modules_command(args: ModulesArgs) -> anyhow::Result<i32> {
+    let runtime = runtime(&args.runtime)?;
+    let vertical = load_vertical(&runtime, &args.vertical, &args.source).await?;
+    let modules: Vec<_> = vertical.modules().map(|m| m.info()).collect();
+    print_json(&json!({ "vertical": vertical.manifest(), "modules": modules }))?;
+    Ok(0)
+}
+
+fn read_json(path: &Path) -> anyhow::Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! Command-line and environment configuration. Every setting is a flag and a
+//! `SHORTLIST_*` variable; this is the only place the environment is read.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::runtime::{Limits, RuntimeConfig};
+
+/// Environment variable of [`RuntimeArgs::module_cache`].
+pub const ENV_MODULE_CACHE: &str = "SHORTLIST_MODULE_CACHE";
+/// Environment variable of [`RuntimeArgs::call_timeout_ms`].
+pub const ENV_CALL_TIMEOUT_MS: &str = "SHORTLIST_CALL_TIMEOUT_MS";
+/// Environment variable of [`RuntimeArgs::call_fuel`].
+pub const ENV_CALL_FUEL: &str = "SHORTLIST_CALL_FUEL";
+/// Environment variable of [`RuntimeArgs::call_memory_mib`].
+pub const ENV_CALL_MEMORY_MIB: &str = "SHORTLIST_CALL_MEMORY_MIB";
+/// Environment variable of [`RuntimeArgs::call_output_mib`].
+pub const ENV_CALL_OUTPUT_MIB: &str = "SHORTLIST_CALL_OUTPUT_MIB";
+/// Environment variable of [`RuntimeArgs::no_pooling`].
+pub const ENV_NO_POOLING: &str = "SHORTLIST_NO_POOLING";
+/// Environment variable of `--public-url`.
+pub const ENV_PUBLIC_URL: &str = "SHORTLIST_PUBLIC_URL";
+
+/// Default public base URL: where `serve` listens by default.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+/// Default clock of `eval`: 2026-01-01T00:00:00Z.
+pub const DEFAULT_EVAL_CLOCK: u64 = 1_767_225_600;
+
+/// Shortlist: rank a pool of candidates against a profile with sandboxed rule modules.
+#[derive(Debug, Parser)]
+#[command(name = "shortlist", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate one profile against a pool and print the result (the API's result shape).
+    Eval(EvalArgs),
+    /// Print sample data.
+    #[command(subcommand)]
+    Sample(SampleCommand),
+    /// List a vertical's modules: name, version, kind, dimensions, SHA-256, profile fields.
+    Modules(ModulesArgs),
+}
+
+/// Arguments of `shortlist eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The vertical, e.g. `insurance`.
+    #[arg(long)]
+    pub vertical: String,
+    /// The profile: a JSON object file.
+    #[arg(long)]
+    pub profile: PathBuf,
+    /// The pool: a JSON array file of candidates.
+    #[arg(long)]
+    pub pool: PathBuf,
+    /// The pool's identifier, as recorded in the trace.
+    #[arg(long, default_value = "carriers:all")]
+    pub pool_id: String,
+    /// Write the audit trace (JSON) here.
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
+    /// The evaluation id. Defaults to one derived from the profile, pool version and modules.
+    #[arg(long)]
+    pub eval_id: Option<String>,
+    /// The clock the modules see, in Unix seconds. Defaults to 2026-01-01T00:00:00Z.
+    #[arg(long, default_value_t = DEFAULT_EVAL_CLOCK)]
+    pub clock: u64,
+    /// Record wall times in the trace (the trace is then no longer byte-identical across runs).
+    #[arg(long)]
+    pub timings: bool,
+    /// Public base URL for the result's `audit` link.
+    #[arg(long, env = ENV_PUBLIC_URL, default_value = DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
+    /// Where the modules come from.
+    #[command(flatten)]
+    pub source: ModuleSource,
+    /// Runtime settings.
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// `shortlist sample ...`.
+#[derive(Debug, Subcommand)]
+pub enum SampleCommand {
+    /// A deterministic, realistic candidate pool (JSON array).
+    Pool {
+        /// The vertical.
+        #[arg(long)]
+        vertical: String,
+        /// Number of candidates. Defaults to 2000.
+        #[arg(long, default_value_t = 2000)]
+        size: usize,
+        /// Generator seed. Defaults to 1.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// A sample profile (JSON object); the first is the public API's example.
+    Profile {
+        /// The vertical.
+        #[arg(long)]
+        vertical: String,
+        /// Profile name; omit for the API example. `--list` shows the names.
+        name: Option<String>,
+        /// List the sample profile names instead.
+        #[arg(long)]
+        list: bool,
+    },
+}
+
+/// Arguments of `shortlist modules`.
+#[derive(Debug, Args)]
+pub struct ModulesArgs {
+    /// The vertical.
+    #[arg(long)]
+    pub vertical: String,
+    /// Where the modules come from.
+    #[command(flatten)]
+    pub source: ModuleSource,
+    /// Runtime settings.
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// Where a vertical's modules come from.
+#[derive(Debug, Args)]
+pub struct ModuleSource {
+    /// A directory with `vertical.toml` and `.wasm` modules, instead of the built-in vertical.
+    #[arg(long)]
+    pub modules: Option<PathBuf>,
+}
+
+/// Settings of the plugin runtime.
+#[derive(Debug, Args)]
+pub struct RuntimeArgs {
+    /// Directory caching compiled modules across runs. Defaults to `shortlist-module-cache` in the temp dir.
+    #[arg(long, env = ENV_MODULE_CACHE)]
+    pub module_cache: Option<PathBuf>,
+    /// Wall-clock deadline of one module call, in milliseconds. Defaults to 10000.
+    #[arg(long, env = ENV_CALL_TIMEOUT_MS, default_value_t = 10_000)]
+    pub call_timeout_ms: u64,
+    /// Instruction budget of one module call. Defaults to 20 billion.
+    #[arg(long, env = ENV_CALL_FUEL, default_value_t = crate::runtime::Limits::default().fuel)]
+    pub call_fuel: u64,
+    /// Linear-memory cap of one module instance, in MiB. Defaults to 256.
+    #[arg(long, env = ENV_CALL_MEMORY_MIB, default_value_t = 256)]
+    pub call_memory_mib: usize,
+    /// Cap on what one module call returns, in MiB. Defaults to 16.
+    #[arg(long, env = ENV_CALL_OUTPUT_MIB, default_value_t = 16)]
+    pub call_output_mib: usize,
+    /// Use on-demand instance allocation instead of the pooling allocator.
+    #[arg(long, env = ENV_NO_POOLING)]
+    pub no_pooling: bool,
+}
+
+impl RuntimeArgs {
+    /// The runtime configuration these settings describe.
+    pub fn runtime_config(&self) -> RuntimeConfig {
+        let defaults = RuntimeConfig::default();
+        let job_limits = Limits {
+            deadline: Duration::from_millis(self.call_timeout_ms),
+            fuel: self.call_fuel,
+            memory_bytes: self.call_memory_mib << 20,
+            output_bytes: self.call_output_mib << 20,
+            ..Limits::default()
+        };
+        let cache_dir = Some(self.module_cache.clone().unwrap_or_else(|| std::env::temp_dir().join("shortlist-module-cache")));
+        RuntimeConfig { job_limits, pooling: !self.no_pooling, cache_dir, ..defaults }
+    }
+}

@@ -1,0 +1,139 @@
+//! Turns a candidate's levels into fit, tier, confidence and a reasoning sentence (native, no I/O).
+
+use crate::runtime::Evidence;
+use crate::vertical::{Level, Manifest};
+
+/// One dimension's rating of one candidate.
+#[derive(Clone, Debug)]
+pub struct Rating {
+    /// The level.
+    pub level: Level,
+    /// The scorer's note.
+    pub note: String,
+    /// How much data backed it.
+    pub evidence: Evidence,
+}
+
+/// The aggregation of one candidate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Aggregated {
+    /// Weighted fit, 0..=100.
+    pub fit: f64,
+    /// Index of the tier in the manifest.
+    pub tier: usize,
+    /// 0 = HIGH, 1 = MEDIUM, 2 = LOW.
+    pub confidence: usize,
+    /// Share of weight with full evidence.
+    pub evidence_share: f64,
+    /// The reasoning sentence.
+    pub reasoning: String,
+}
+
+/// Confidence names, best first.
+pub const CONFIDENCE: [&str; 3] = ["HIGH", "MEDIUM", "LOW"];
+
+/// Aggregates the ratings of one candidate, one per manifest dimension, in manifest order.
+pub fn aggregate(manifest: &Manifest, ratings: &[Rating]) -> Aggregated {
+    let mut total = 0.0;
+    let mut score = 0.0;
+    let mut full = 0.0;
+    let mut none = 0.0;
+    for (dimension, rating) in manifest.dimensions.iter().zip(ratings) {
+        let weight = manifest.weight(dimension);
+        total += weight;
+        score += weight * manifest.points(rating.level);
+        match rating.evidence {
+            Evidence::Full => full += weight,
+            Evidence::None => none += weight,
+            Evidence::Partial => {}
+        }
+    }
+    let fit = if total > 0.0 { score / total } else { 0.0 };
+    let evidence_share = if total > 0.0 { full / total } else { 0.0 };
+
+    let level_of = |dimension: &str| {
+        manifest.dimensions.iter().position(|d| d == dimension).and_then(|i| ratings.get(i)).map(|r| r.level)
+    };
+    let tier = manifest
+        .tiers
+        .iter()
+        .position(|t| fit >= t.min_fit && t.worst.iter().all(|(d, worst)| level_of(d).is_some_and(|l| l <= *worst)))
+        .unwrap_or(manifest.tiers.len() - 1);
+
+    let confidence = if evidence_share >= manifest.confidence.high && none == 0.0 {
+        0
+    } else if evidence_share >= manifest.confidence.medium {
+        1
+    } else {
+        2
+    };
+
+    Aggregated { fit, tier, confidence, evidence_share, reasoning: reasoning(manifest, ratings) }
+}
+
+/// Joins the notes of the best dimensions (by level, then weight, then manifest order),
+/// and adds the worst one when it is L3 or below.
+fn reasoning(manifest: &Manifest, ratings: &[Rating]) -> String {
+    let mut order: Vec<usize> = (0..ratings.len().min(manifest.dimensions.len())).collect();
+    let weight = |i: usize| manifest.weight(&manifest.dimensions[i]);
+    order.sort_by(|&a, &b| {
+        ratings[a].level.cmp(&ratings[b].level).then(weight(b).total_cmp(&weight(a))).then(a.cmp(&b))
+    });
+    let lead: Vec<&str> = order
+        .iter()
+        .take(manifest.reasoning.lead)
+        .map(|&i| ratings[i].note.as_str())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mut sentence = lead.join(", ");
+    if let Some(&worst) = order.iter().rev().find(|&&i| ratings[i].level >= Level::L3) {
+        if !order.iter().take(manifest.reasoning.lead).any(|&i| i == worst) && !ratings[worst].note.is_empty() {
+            sentence.push_str("; but ");
+            sentence.push_str(&ratings[worst].note);
+        }
+    }
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest::parse("test", include_str!("../../../plugins/insurance/vertical.toml")).unwrap()
+    }
+
+    fn ratings(levels: [Level; 6], evidence: Evidence) -> Vec<Rating> {
+        levels.iter().enumerate().map(|(i, &level)| Rating { level, note: format!("note {i}"), evidence }).collect()
+    }
+
+    #[test]
+    fn all_l1_with_full_evidence_is_a_strong_high_fit() {
+        let a = aggregate(&manifest(), &ratings([Level::L1; 6], Evidence::Full));
+        assert_eq!(a.fit, 100.0);
+        assert_eq!(manifest().tiers[a.tier].name, "STRONG_FIT");
+        assert_eq!(CONFIDENCE[a.confidence], "HIGH");
+        assert_eq!(a.reasoning, "Note 0, note 1, note 2.");
+    }
+
+    #[test]
+    fn a_weak_gate_dimension_caps_the_tier_and_is_named() {
+        use Level::*;
+        // Fit is high, but appetite at L3 bars STRONG_FIT and GOOD_FIT's `worst` allows L3.
+        let a = aggregate(&manifest(), &ratings([L3, L1, L1, L1, L1, L1], Evidence::Partial));
+        assert_eq!(manifest().tiers[a.tier].name, "GOOD_FIT");
+        assert_eq!(CONFIDENCE[a.confidence], "LOW");
+        assert!(a.reasoning.ends_with("; but note 0."), "{}", a.reasoning);
+    }
+
+    #[test]
+    fn all_l4_falls_to_the_last_tier() {
+        let a = aggregate(&manifest(), &ratings([Level::L4; 6], Evidence::None));
+        assert_eq!(a.fit, 0.0);
+        assert_eq!(a.tier, manifest().tiers.len() - 1);
+    }
+}

@@ -1,0 +1,417 @@
+//! One evaluation: filter, score, aggregate, rank, and its audit trace.
+//!
+//! The pipeline has no I/O of its own: it calls the vertical's modules
+//! through the runtime and returns the result and the trace, which the caller
+//! prints or persists. A module failure fails the evaluation (with the
+//! module's name and a stable code), never the caller.
+
+mod aggregate;
+mod pool;
+mod result;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub use aggregate::{Aggregated, CONFIDENCE, Rating, aggregate};
+pub use pool::{Pool, PreparedPool};
+pub use result::{EvalResult, RankedCandidate, ResultError, Scores};
+
+use crate::runtime::{self, Evidence, FieldProblem, Kind, Module, Outcome, Sandbox};
+use crate::traces::{self, CandidateTrace, ModuleTrace, ScoreTrace, Trace, TraceError, Verdict};
+use crate::vertical::{Level, Vertical};
+
+/// Errors outside the modules' own failures (which become failed evaluations).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The pool cannot be used. Rejected before any module runs.
+    #[error("invalid pool {pool}: {message}")]
+    InvalidPool {
+        /// Pool id.
+        pool: String,
+        /// The first problem.
+        message: String,
+    },
+    /// A module has no prepared form of the pool: prepare it first.
+    #[error("module {module} has not prepared pool {pool}")]
+    NotPrepared {
+        /// Module name.
+        module: String,
+        /// Pool id.
+        pool: String,
+    },
+    /// A module failed.
+    #[error(transparent)]
+    Runtime(#[from] runtime::Error),
+}
+
+/// One evaluation to run.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The evaluation's id, e.g. `eval_7xKp2mNc`.
+    pub eval_id: String,
+    /// The profile (a JSON object).
+    pub profile: Value,
+    /// The fixed clock and seed its modules see.
+    pub sandbox: Sandbox,
+    /// URL of the trace, for the result's `audit` field.
+    pub audit_url: String,
+    /// Whether the trace records wall times (which makes it non-deterministic).
+    pub timings: bool,
+}
+
+/// The outcome of [`evaluate`]: the client's result and the auditor's trace.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    /// What clients see.
+    pub result: EvalResult,
+    /// What auditors see.
+    pub trace: Trace,
+}
+
+const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// An evaluation id derived from its inputs: the same profile, pool version and
+/// modules give the same id.
+pub fn derive_eval_id(profile: &Value, pool: &Pool, vertical: &Vertical) -> String {
+    let mut hash = Sha256::new();
+    hash.update(profile.to_string());
+    hash.update(pool.version());
+    for module in vertical.modules() {
+        hash.update(&module.info().sha256);
+    }
+    format!("eval_{}", base62(&hash.finalize()[..8], 8))
+}
+
+/// `len` base62 characters from bytes.
+pub fn base62(bytes: &[u8], len: usize) -> String {
+    let mut n = bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    (0..len)
+        .map(|_| {
+            let c = ID_ALPHABET[(n % 62) as usize] as char;
+            n /= 62;
+            c
+        })
+        .collect()
+}
+
+/// The sandbox of a job: its clock, and a seed derived from its id.
+pub fn sandbox_for(eval_id: &str, clock: Duration) -> Sandbox {
+    Sandbox { clock, seed: Sha256::digest(eval_id.as_bytes()).into() }
+}
+
+/// Checks a profile: the host's own rule (`entity`), then every module's.
+/// An empty list means the vertical can evaluate it.
+///
+/// # Errors
+///
+/// A module that fails while validating (a limit, a trap).
+pub async fn validate(vertical: &Vertical, profile: &Value, sandbox: &Sandbox) -> Result<Vec<FieldProblem>, runtime::Error> {
+    let problem = |field: &str, message: String| FieldProblem { field: field.to_owned(), message };
+    let Some(object) = profile.as_object() else {
+        return Ok(vec![problem("profile", "The profile must be a JSON object.".to_owned())]);
+    };
+    let mut problems = Vec::new();
+    match object.get("entity") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {}
+        None | Some(Value::Null) => problems.push(problem("profile.entity", "Missing required field: profile.entity".into())),
+        Some(_) => problems.push(problem("profile.entity", "profile.entity must be a non-empty string".into())),
+    }
+    let text = profile.to_string();
+    for module in vertical.modules() {
+        for found in module.validate_profile(sandbox, &text).await?.value {
+            if !problems.iter().any(|p| p.field == found.field && p.message == found.message) {
+                problems.push(found);
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// Runs one evaluation. Module failures become a `failed` evaluation naming the module;
+/// the trace records everything up to the failure.
+pub async fn evaluate(vertical: &Vertical, prepared: &PreparedPool, job: &Job) -> Evaluation {
+    let mut run = Run::new(vertical, prepared, job);
+    let error = run.execute().await.err();
+    run.finish(error)
+}
+
+/// The state of one evaluation while it runs.
+struct Run<'a> {
+    vertical: &'a Vertical,
+    prepared: &'a PreparedPool,
+    job: &'a Job,
+    profile: String,
+    modules: Vec<ModuleTrace>,
+    /// Per candidate, per filter: the rejection reason, if rejected.
+    verdicts: Vec<Vec<Option<String>>>,
+    /// Candidates no filter rejected, in pool order.
+    survivors: Vec<u32>,
+    /// Per survivor, per manifest dimension: the rating and the module that made it.
+    ratings: Vec<Vec<Option<(Rating, usize)>>>,
+}
+
+impl<'a> Run<'a> {
+    fn new(vertical: &'a Vertical, prepared: &'a PreparedPool, job: &'a Job) -> Self {
+        let n = prepared.pool().len();
+        Self {
+            vertical,
+            prepared,
+            job,
+            profile: job.profile.to_string(),
+            modules: Vec::new(),
+            verdicts: vec![Vec::new(); n],
+            survivors: Vec::new(),
+            ratings: Vec::new(),
+        }
+    }
+
+    async fn execute(&mut self) -> Result<(), Error> {
+        let n = self.prepared.pool().len() as u32;
+        let all: Vec<u32> = (0..n).collect();
+        for filter in self.vertical.filters() {
+            let call = filter.evaluate(&self.job.sandbox, &self.profile, self.prepared.blob(filter)?, &all).await?;
+            self.record_call(filter, all.len(), &call.stats);
+            let Outcome::Rejected(rejections) = call.value else {
+                return Err(invalid(filter, "a filter returned scores".into()));
+            };
+            for verdicts in &mut self.verdicts {
+                verdicts.push(None);
+            }
+            for rejection in rejections {
+                let slot = self
+                    .verdicts
+                    .get_mut(rejection.candidate as usize)
+                    .and_then(|v| v.last_mut())
+                    .ok_or_else(|| invalid(filter, format!("rejected unknown candidate {}", rejection.candidate)))?;
+                if slot.is_some() {
+                    return Err(invalid(filter, format!("rejected candidate {} twice", rejection.candidate)));
+                }
+                *slot = Some(rejection.reason);
+            }
+        }
+        self.survivors = all.into_iter().filter(|&i| self.verdicts[i as usize].iter().all(Option::is_none)).collect();
+
+        let dimensions = self.vertical.manifest().dimensions.len();
+        self.ratings = vec![vec![None; dimensions]; self.survivors.len()];
+        let mut position = vec![u32::MAX; n as usize];
+        for (pos, &candidate) in self.survivors.iter().enumerate() {
+            position[candidate as usize] = pos as u32;
+        }
+        for (s, scorer) in self.vertical.scorers().iter().enumerate() {
+            // Map the scorer's own dimension indices to the manifest's.
+            let to_manifest: Vec<usize> = scorer
+                .info()
+                .dimensions
+                .iter()
+                .map(|d| self.vertical.manifest().dimensions.iter().position(|m| m == d).expect("checked by Vertical::new"))
+                .collect();
+            let call =
+                scorer.evaluate(&self.job.sandbox, &self.profile, self.prepared.blob(scorer)?, &self.survivors).await?;
+            self.record_call(scorer, self.survivors.len(), &call.stats);
+            let Outcome::Scored(scores) = call.value else {
+                return Err(invalid(scorer, "a scorer returned rejections".into()));
+            };
+            for score in scores {
+                let pos = position.get(score.candidate as usize).copied().unwrap_or(u32::MAX);
+                if pos == u32::MAX {
+                    return Err(invalid(scorer, format!("scored candidate {}, which it was not given", score.candidate)));
+                }
+                let dimension = *to_manifest
+                    .get(usize::from(score.dimension))
+                    .ok_or_else(|| invalid(scorer, format!("scored undeclared dimension {}", score.dimension)))?;
+                let level = Level::from_wire(score.level)
+                    .ok_or_else(|| invalid(scorer, format!("level {} is not 1..=4", score.level)))?;
+                let slot = &mut self.ratings[pos as usize][dimension];
+                if slot.is_some() {
+                    return Err(invalid(scorer, format!("scored candidate {} twice on one dimension", score.candidate)));
+                }
+                *slot = Some((Rating { level, note: score.note, evidence: score.evidence }, s));
+            }
+            if let Some((pos, _)) = self.ratings.iter().enumerate().find(|(_, r)| to_manifest.iter().any(|&d| r[d].is_none())) {
+                let candidate = self.survivors[pos];
+                return Err(invalid(scorer, format!("left candidate {candidate} unrated on a dimension it owns")));
+            }
+        }
+        Ok(())
+    }
+
+    fn record_call(&mut self, module: &Module, candidates: usize, stats: &runtime::CallStats) {
+        let info = module.info();
+        self.modules.push(ModuleTrace {
+            name: info.name.clone(),
+            version: info.version.clone(),
+            kind: info.kind,
+            sha256: info.sha256.clone(),
+            candidates,
+            fuel_used: stats.fuel_used,
+            wall_time_us: self.job.timings.then(|| stats.wall_time.as_micros() as u64),
+            logs: stats.logs.clone(),
+            logs_dropped: stats.logs_dropped,
+        });
+    }
+
+    fn finish(self, error: Option<Error>) -> Evaluation {
+        let manifest = self.vertical.manifest();
+        let pool = self.prepared.pool();
+        let names = pool.names();
+        let completed = error.is_none();
+
+        // Aggregate and rank the survivors (only when every stage finished).
+        let mut ranked: Vec<(usize, Aggregated)> = Vec::new();
+        if completed {
+            ranked = self
+                .ratings
+                .iter()
+                .enumerate()
+                .map(|(pos, row)| {
+                    let ratings: Vec<Rating> = row.iter().map(|r| r.as_ref().expect("checked complete").0.clone()).collect();
+                    (pos, aggregate(manifest, &ratings))
+                })
+                .collect();
+            // Tie-break: tier, then fit (higher first), then confidence, then name, then pool position.
+            ranked.sort_by(|(pa, a), (pb, b)| {
+                a.tier
+                    .cmp(&b.tier)
+                    .then(b.fit.total_cmp(&a.fit))
+                    .then(a.confidence.cmp(&b.confidence))
+                    .then_with(|| names[self.survivors[*pa] as usize].cmp(&names[self.survivors[*pb] as usize]))
+                    .then(pa.cmp(pb))
+            });
+        }
+        let mut rank_of = vec![0u32; self.survivors.len()];
+        for (rank, (pos, _)) in ranked.iter().enumerate() {
+            rank_of[*pos] = rank as u32 + 1;
+        }
+
+        let candidates: Vec<RankedCandidate> = ranked
+            .iter()
+            .map(|(pos, agg)| RankedCandidate {
+                tier: manifest.tiers[agg.tier].name.clone(),
+                name: names[self.survivors[*pos] as usize].clone(),
+                confidence: CONFIDENCE[agg.confidence],
+                scores: Scores(
+                    manifest
+                        .dimensions
+                        .iter()
+                        .zip(&self.ratings[*pos])
+                        .map(|(d, r)| (d.clone(), r.as_ref().map_or("L4", |(r, _)| r.level.as_str())))
+                        .collect(),
+                ),
+                reasoning: agg.reasoning.clone(),
+            })
+            .collect();
+        let mut aggregates: Vec<Option<&Aggregated>> = vec![None; self.survivors.len()];
+        for (pos, agg) in &ranked {
+            aggregates[*pos] = Some(agg);
+        }
+
+        let filter_names: Vec<&str> = self.vertical.filters().iter().map(|f| f.info().name.as_str()).collect();
+        let scorer_names: Vec<&str> = self.vertical.scorers().iter().map(|f| f.info().name.as_str()).collect();
+        let mut survivor_pos = self.survivors.iter().enumerate().map(|(p, &c)| (c, p)).peekable();
+        let trace_candidates = (0..names.len())
+            .map(|index| {
+                let verdicts = self.verdicts[index]
+                    .iter()
+                    .zip(&filter_names)
+                    .map(|(reason, module)| Verdict { module: (*module).to_owned(), eligible: reason.is_none(), reason: reason.clone() })
+                    .collect();
+                let pos = match survivor_pos.peek() {
+                    Some(&(c, p)) if c as usize == index => {
+                        survivor_pos.next();
+                        Some(p)
+                    }
+                    _ => None,
+                };
+                let scores = pos
+                    .map(|p| {
+                        manifest
+                            .dimensions
+                            .iter()
+                            .zip(&self.ratings[p])
+                            .filter_map(|(d, r)| {
+                                let (r, s) = r.as_ref()?;
+                                Some(ScoreTrace {
+                                    dimension: d.clone(),
+                                    level: r.level.as_str(),
+                                    note: r.note.clone(),
+                                    evidence: evidence_name(r.evidence),
+                                    module: scorer_names[*s].to_owned(),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let result = pos.and_then(|p| aggregates[p].map(|agg| (p, agg))).map(|(p, agg)| traces::Aggregate {
+                    fit: (agg.fit * 10.0).round() / 10.0,
+                    tier: manifest.tiers[agg.tier].name.clone(),
+                    confidence: CONFIDENCE[agg.confidence],
+                    evidence_share: (agg.evidence_share * 1000.0).round() / 1000.0,
+                    reasoning: agg.reasoning.clone(),
+                    rank: rank_of[p],
+                });
+                CandidateTrace { index: index as u32, name: names[index].clone(), verdicts, scores, result }
+            })
+            .collect();
+
+        let status = if completed { "completed" } else { "failed" };
+        let (result_error, trace_error) = match &error {
+            None => (None, None),
+            Some(e) => {
+                let (code, module) = match e {
+                    Error::Runtime(r) => (r.code(), r.module().map(str::to_owned)),
+                    Error::NotPrepared { module, .. } => ("pool_not_prepared", Some(module.clone())),
+                    Error::InvalidPool { .. } => ("invalid_pool", None),
+                };
+                (
+                    Some(ResultError { code: code.to_owned(), message: e.to_string() }),
+                    Some(TraceError { code: code.to_owned(), message: e.to_string(), module }),
+                )
+            }
+        };
+        let filtered = if completed { names.len() - self.survivors.len() } else { 0 };
+        let result = EvalResult {
+            eval_id: self.job.eval_id.clone(),
+            status,
+            pool_size: names.len(),
+            filtered,
+            candidates,
+            error: result_error,
+            audit: self.job.audit_url.clone(),
+        };
+        let trace = Trace {
+            eval_id: self.job.eval_id.clone(),
+            status,
+            error: trace_error,
+            vertical: manifest.vertical.clone(),
+            pool: traces::PoolRef { id: pool.id().to_owned(), version: pool.version().to_owned(), size: names.len() },
+            profile: self.job.profile.clone(),
+            sandbox: traces::SandboxRef {
+                clock_unix_seconds: self.job.sandbox.clock.as_secs(),
+                seed: hex::encode(self.job.sandbox.seed),
+            },
+            modules: self.modules,
+            aggregation: manifest.clone(),
+            candidates: trace_candidates,
+        };
+        Evaluation { result, trace }
+    }
+}
+
+fn invalid(module: &Module, message: String) -> Error {
+    Error::Runtime(runtime::Error::InvalidOutput { module: module.info().name.clone(), function: "evaluate", message })
+}
+
+fn evidence_name(evidence: Evidence) -> &'static str {
+    match evidence {
+        Evidence::Full => "full",
+        Evidence::Partial => "partial",
+        Evidence::None => "none",
+    }
+}
+
+/// Whether a module is a filter (for callers that only hold its info).
+pub fn is_filter(module: &Module) -> bool {
+    module.info().kind == Kind::Filter
+}

@@ -1,0 +1,62 @@
+//! The seed's result shape: what the status endpoint shows and the webhook delivers.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// A finished evaluation, as clients see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct EvalResult {
+    /// The evaluation identifier.
+    pub eval_id: String,
+    /// `completed` or `failed`.
+    pub status: &'static str,
+    /// Candidates in the pool before filtering.
+    pub pool_size: usize,
+    /// Candidates removed by the filter stage.
+    pub filtered: usize,
+    /// Candidates that passed filtering, best fit first.
+    pub candidates: Vec<RankedCandidate>,
+    /// Why the evaluation failed, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ResultError>,
+    /// URL of the full audit trace.
+    pub audit: String,
+}
+
+/// A failure as clients see it: a stable code and a message naming the module.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResultError {
+    /// Stable code, e.g. `plugin_timeout`.
+    pub code: String,
+    /// What happened, naming the module.
+    pub message: String,
+}
+
+/// One shortlisted candidate.
+#[derive(Clone, Debug, Serialize)]
+pub struct RankedCandidate {
+    /// Tier name, e.g. `STRONG_FIT`.
+    pub tier: String,
+    /// Candidate name.
+    pub name: String,
+    /// `HIGH`, `MEDIUM` or `LOW`.
+    pub confidence: &'static str,
+    /// Level per dimension, in the vertical's dimension order.
+    pub scores: Scores,
+    /// Why this tier, in one sentence.
+    pub reasoning: String,
+}
+
+/// Levels by dimension, serialized as a JSON object in the vertical's dimension order.
+#[derive(Clone, Debug, Default)]
+pub struct Scores(pub Vec<(String, &'static str)>);
+
+impl Serialize for Scores {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (dimension, level) in &self.0 {
+            map.serialize_entry(dimension, level)?;
+        }
+        map.end()
+    }
+}

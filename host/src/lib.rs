@@ -1,0 +1,19 @@
+//! Shortlist: evaluate an entity profile against a pool of candidates with
+//! sandboxed WebAssembly rule modules, and return a ranked, tiered shortlist.
+//!
+//! - [`runtime`]: the wasmtime sandbox that loads and calls modules under limits.
+//! - [`vertical`]: a vertical's manifest and its loaded modules.
+//! - [`eval`]: one evaluation: filter, score, aggregate, rank.
+//! - [`traces`]: the audit trace of an evaluation.
+//! - [`sample`]: realistic sample pools and profiles.
+//! - [`cli`] and [`config`]: the `shortlist` command line.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod eval;
+pub mod runtime;
+pub mod sample;
+pub mod telemetry;
+pub mod traces;
+pub mod vertical;

@@ -1,0 +1,137 @@
+//! The wasmtime engine shared by every module: configuration, epoch ticker, linker, compilation.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+use super::bindings::{Plugin, PluginPre};
+use super::ctx::PluginCtx;
+use super::error::{Error, Result};
+use super::limits::Limits;
+use super::module::Module;
+
+/// How often the epoch advances: the granularity of deadlines and of yields to tokio.
+pub const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// Instance slots of the pooling allocator: how many module instances can be alive at once.
+pub const DEFAULT_INSTANCE_SLOTS: u32 = 128;
+
+/// How the runtime is built. Every field has a default; see [`RuntimeConfig::default`].
+#[derive(Clone, Debug)]
+pub struct RuntimeConfig {
+    /// Limits of job calls (`validate-profile`, `evaluate`).
+    pub job_limits: Limits,
+    /// Limits of `prepare-pool` calls, which see a whole pool and so get more memory and time.
+    pub prepare_limits: Limits,
+    /// Use the pooling allocator (faster instantiation, memory reserved up front).
+    pub pooling: bool,
+    /// Instance slots of the pooling allocator.
+    pub instance_slots: u32,
+    /// Where compiled modules are cached across restarts; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        let job_limits = Limits::default();
+        let prepare_limits = Limits {
+            deadline: Duration::from_secs(120),
+            memory_bytes: 2 << 30,
+            output_bytes: 1 << 30,
+            ..Limits::default()
+        };
+        Self { job_limits, prepare_limits, pooling: true, instance_slots: DEFAULT_INSTANCE_SLOTS, cache_dir: None }
+    }
+}
+
+/// The plugin runtime: one engine and linker, shared by every loaded module.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<PluginCtx>,
+    config: RuntimeConfig,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// Builds the engine and linker and starts the epoch ticker.
+    ///
+    /// # Errors
+    ///
+    /// When wasmtime rejects the configuration (e.g. the pooling allocator cannot reserve memory).
+    pub fn new(config: RuntimeConfig) -> Result<Self> {
+        let mut wasm = Config::new();
+        wasm.epoch_interruption(true)
+            .consume_fuel(true)
+            .cranelift_opt_level(OptLevel::Speed)
+            .max_wasm_stack(1 << 20);
+        if config.pooling {
+            let max_memory = config.job_limits.memory_bytes.max(config.prepare_limits.memory_bytes);
+            let mut pool = PoolingAllocationConfig::default();
+            pool.total_component_instances(config.instance_slots)
+                .total_core_instances(config.instance_slots * 4)
+                .total_memories(config.instance_slots * 2)
+                .total_tables(config.instance_slots * 4)
+                .total_stacks(config.instance_slots)
+                .max_memory_size(max_memory);
+            wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        if let Some(dir) = &config.cache_dir {
+            let mut cache = wasmtime::CacheConfig::new();
+            cache.with_directory(dir);
+            wasm.cache(Some(wasmtime::Cache::new(cache).map_err(Error::Host)?));
+        }
+        let engine = Engine::new(&wasm).map_err(Error::Host)?;
+
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(Error::Host)?;
+        Plugin::add_to_linker::<PluginCtx, HasSelf<PluginCtx>>(&mut linker, |ctx| ctx).map_err(Error::Host)?;
+
+        // The ticker stops by itself once the engine and every module built on it are gone.
+        let weak = engine.weak();
+        std::thread::Builder::new()
+            .name("shortlist-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = weak.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                }
+            })
+            .map_err(|e| Error::Host(wasmtime::Error::msg(format!("cannot start the epoch ticker: {e}"))))?;
+
+        Ok(Self { engine, linker, config })
+    }
+
+    /// The runtime's configuration.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    /// Compiles (or fetches from the cache) a module, links it, and reads its metadata.
+    ///
+    /// `name` is only used in errors (a file name, say); the module's own name comes from its metadata.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Load`] when the bytes are not a component of the `shortlist:plugin` world or
+    /// its metadata call fails.
+    pub async fn load(&self, name: &str, bytes: &[u8]) -> Result<Module> {
+        let load_error = |message: String| Error::Load { name: name.to_owned(), message };
+        let sha256: [u8; 32] = Sha256::digest(bytes).into();
+        let component = Component::new(&self.engine, bytes).map_err(|e| load_error(format!("{e:#}")))?;
+        let instance_pre = self.linker.instantiate_pre(&component).map_err(|e| load_error(format!("{e:#}")))?;
+        let pre = PluginPre::new(instance_pre).map_err(|e| load_error(format!("{e:#}")))?;
+        Module::new(self.engine.clone(), pre, name, sha256, bytes.len(), self.config.clone())
+            .read_metadata()
+            .await
+            .map_err(|e| load_error(e.to_string()))
+    }
+}

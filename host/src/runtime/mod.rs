@@ -1,0 +1,19 @@
+//! The sandboxed plugin runtime: wasmtime engine, module loading, and calls under limits.
+//!
+//! A module is compiled once ([`Runtime::load`]) into a pre-instantiated
+//! template; every call runs on a fresh instance with an empty WASI, a fixed
+//! clock and seed ([`Sandbox`]), and the [`Limits`] of its kind of call.
+
+mod bindings;
+mod ctx;
+mod engine;
+mod error;
+mod limits;
+mod module;
+
+pub use bindings::{DimensionScore, Evidence, FieldProblem, Outcome, Rejection};
+pub use ctx::{LogLine, Sandbox};
+pub use engine::{EPOCH_TICK, Runtime, RuntimeConfig};
+pub use error::{Error, Limit, Result};
+pub use limits::Limits;
+pub use module::{Call, CallStats, FieldInfo, Kind, Module, ModuleInfo};

@@ -1,0 +1,152 @@
+//! The audit trace of one evaluation: which module version decided what, for
+//! which candidate, and why. Traces are data, serialized as JSON; with timings
+//! off they are a pure function of the evaluation's inputs, byte for byte.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::runtime::LogLine;
+use crate::vertical::Manifest;
+
+/// The whole trace of one evaluation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    /// The evaluation's id.
+    pub eval_id: String,
+    /// `completed` or `failed`.
+    pub status: &'static str,
+    /// Why it failed, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<TraceError>,
+    /// The vertical evaluated.
+    pub vertical: String,
+    /// The pool and its version.
+    pub pool: PoolRef,
+    /// The profile, as the modules received it.
+    pub profile: Value,
+    /// What the modules saw of the world.
+    pub sandbox: SandboxRef,
+    /// Every module that ran, in pipeline order, with its identity and calls.
+    pub modules: Vec<ModuleTrace>,
+    /// The aggregation rules applied (the vertical's manifest).
+    pub aggregation: Manifest,
+    /// Every candidate of the pool, in pool order.
+    pub candidates: Vec<CandidateTrace>,
+}
+
+/// A failure, as recorded in the trace.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceError {
+    /// Stable code, e.g. `plugin_timeout`.
+    pub code: String,
+    /// What happened.
+    pub message: String,
+    /// The module at fault, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+}
+
+/// The pool an evaluation ran on.
+#[derive(Clone, Debug, Serialize)]
+pub struct PoolRef {
+    /// Pool identifier, e.g. `carriers:all`.
+    pub id: String,
+    /// SHA-256 of the pool's canonical JSON.
+    pub version: String,
+    /// Candidates in the pool.
+    pub size: usize,
+}
+
+/// The fixed clock and seed the modules saw.
+#[derive(Clone, Debug, Serialize)]
+pub struct SandboxRef {
+    /// Wall clock, seconds since the Unix epoch.
+    pub clock_unix_seconds: u64,
+    /// The random seed, hex.
+    pub seed: String,
+}
+
+/// One module's part in the evaluation.
+#[derive(Clone, Debug, Serialize)]
+pub struct ModuleTrace {
+    /// Module name.
+    pub name: String,
+    /// Author's version.
+    pub version: String,
+    /// `filter` or `scorer`.
+    pub kind: crate::runtime::Kind,
+    /// SHA-256 of the component: what an auditor replays.
+    pub sha256: String,
+    /// Candidates it was given.
+    pub candidates: usize,
+    /// Instructions it consumed.
+    pub fuel_used: u64,
+    /// Wall time in microseconds, instantiation included; only when timings were asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wall_time_us: Option<u64>,
+    /// Lines it logged.
+    pub logs: Vec<LogLine>,
+    /// Lines beyond the log cap.
+    pub logs_dropped: u64,
+}
+
+/// One candidate's path through the evaluation.
+#[derive(Clone, Debug, Serialize)]
+pub struct CandidateTrace {
+    /// Position in the pool.
+    pub index: u32,
+    /// Candidate name.
+    pub name: String,
+    /// One verdict per filter.
+    pub verdicts: Vec<Verdict>,
+    /// Ratings, for candidates no filter rejected.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scores: Vec<ScoreTrace>,
+    /// Aggregated result, for candidates no filter rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Aggregate>,
+}
+
+/// A filter's verdict on a candidate.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    /// Filter name.
+    pub module: String,
+    /// Whether the filter kept the candidate.
+    pub eligible: bool,
+    /// Why not, when rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A rating of one dimension.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScoreTrace {
+    /// Dimension name.
+    pub dimension: String,
+    /// `L1`..`L4`.
+    pub level: &'static str,
+    /// The module's note.
+    pub note: String,
+    /// `full`, `partial` or `none`.
+    pub evidence: &'static str,
+    /// The scorer that rated it.
+    pub module: String,
+}
+
+/// What the aggregation made of a candidate's ratings.
+#[derive(Clone, Debug, Serialize)]
+pub struct Aggregate {
+    /// Weighted fit, 0..=100, one decimal.
+    pub fit: f64,
+    /// Tier name.
+    pub tier: String,
+    /// `HIGH`, `MEDIUM` or `LOW`.
+    pub confidence: &'static str,
+    /// Share of weight backed by full evidence, 0..=1, three decimals.
+    pub evidence_share: f64,
+    /// The reasoning sentence.
+    pub reasoning: String,
+    /// Position in the ranked shortlist, from 1.
+    pub rank: u32,
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the evaluation engine: real modules, real sandbox.
+
+#[path = "it/golden.rs"]
+mod golden;
+#[path = "it/sandbox.rs"]
+mod sandbox;

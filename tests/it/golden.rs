@@ -1,0 +1,1 @@
+//! golden (pending the insurance plugins)
