@@ -7,8 +7,17 @@ mod guests;
 fn main() {
     let root = guests::workspace_root();
     guests::rerun_if_changed(&root, &["plugins", "sdk", "wit"]);
-    let packages: Vec<String> = guests::crates_below(&root.join("plugins"), 2).into_iter().map(|(name, _)| name).collect();
+    // sqlx::migrate! embeds these at compile time.
+    println!("cargo:rerun-if-changed=migrations");
+    let packages: Vec<String> = guests::crates_below(&root.join("plugins"), 2)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     let wasm = guests::build(&root, &packages);
     guests::embed("builtin_modules.rs", "BUILTIN_MODULES", &wasm);
-    guests::embed_manifests(&root.join("plugins"), "builtin_verticals.rs", "BUILTIN_VERTICALS");
+    guests::embed_manifests(
+        &root.join("plugins"),
+        "builtin_verticals.rs",
+        "BUILTIN_VERTICALS",
+    );
 }

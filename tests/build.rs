@@ -6,7 +6,10 @@ mod guests;
 fn main() {
     let root = guests::workspace_root();
     guests::rerun_if_changed(&root, &["tests/fixtures", "sdk", "wit"]);
-    let packages: Vec<String> = guests::crates_below(&root.join("tests").join("fixtures"), 1).into_iter().map(|(n, _)| n).collect();
+    let packages: Vec<String> = guests::crates_below(&root.join("tests").join("fixtures"), 1)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     let wasm = guests::build(&root, &packages);
     guests::embed("fixture_modules.rs", "FIXTURE_MODULES", &wasm);
 }

@@ -1,5 +1,7 @@
 //! End-to-end tests of the evaluation engine: real modules, real sandbox.
 
+#[path = "it/api.rs"]
+mod api;
 #[path = "it/golden.rs"]
 mod golden;
 #[path = "it/sandbox.rs"]

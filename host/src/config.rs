@@ -23,6 +23,24 @@ pub const ENV_NO_POOLING: &str = "SHORTLIST_NO_POOLING";
 /// Environment variable of `--public-url`.
 pub const ENV_PUBLIC_URL: &str = "SHORTLIST_PUBLIC_URL";
 
+/// Environment variable of [`ServeArgs::addr`].
+pub const ENV_ADDR: &str = "SHORTLIST_ADDR";
+/// Environment variable of [`DatabaseArgs::database_url`] (the conventional name, unprefixed).
+pub const ENV_DATABASE_URL: &str = "DATABASE_URL";
+/// Environment variable of [`ServeArgs::workers`].
+pub const ENV_WORKERS: &str = "SHORTLIST_WORKERS";
+/// Environment variable of [`ServeArgs::max_body_bytes`].
+pub const ENV_MAX_BODY_BYTES: &str = "SHORTLIST_MAX_BODY_BYTES";
+/// Environment variable of [`ServeArgs::lease_ms`].
+pub const ENV_LEASE_MS: &str = "SHORTLIST_LEASE_MS";
+/// Environment variable of [`ServeArgs::poll_ms`].
+pub const ENV_POLL_MS: &str = "SHORTLIST_POLL_MS";
+
+/// Default listen address.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// Default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://shortlist.db";
+
 /// Default public base URL: where `serve` listens by default.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 /// Default clock of `eval`: 2026-01-01T00:00:00Z.
@@ -47,6 +65,126 @@ pub enum Command {
     Sample(SampleCommand),
     /// List a vertical's modules: name, version, kind, dimensions, SHA-256, profile fields.
     Modules(ModulesArgs),
+    /// Run the HTTP API and the job workers.
+    Serve(ServeArgs),
+    /// Set up a demo organisation, key and the sample pool `carriers:all`, print a working curl, then serve.
+    Demo(ServeArgs),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Manage candidate pools.
+    #[command(subcommand)]
+    Pool(PoolCommand),
+}
+
+/// The database every command works on.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` (the default, created if missing) or `postgres://...`.
+    #[arg(long, env = ENV_DATABASE_URL, default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+/// Arguments of `shortlist serve` and `shortlist demo`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen address. Defaults to 127.0.0.1:8080.
+    #[arg(long, env = ENV_ADDR, default_value = DEFAULT_ADDR)]
+    pub addr: String,
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Evaluations run at once by this process. Defaults to 2.
+    #[arg(long, env = ENV_WORKERS, default_value_t = 2)]
+    pub workers: usize,
+    /// Public base URL, for `audit` links. Defaults to http://127.0.0.1:8080.
+    #[arg(long, env = ENV_PUBLIC_URL, default_value = DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
+    /// Cap on request bodies, in bytes. Defaults to 1 MiB.
+    #[arg(long, env = ENV_MAX_BODY_BYTES, default_value_t = crate::api::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// How long a worker's claim on a job lasts without a heartbeat, in ms. Defaults to 30000.
+    #[arg(long, env = ENV_LEASE_MS, default_value_t = 30_000)]
+    pub lease_ms: u64,
+    /// How often idle workers look for jobs without being woken, in ms. Defaults to 500.
+    #[arg(long, env = ENV_POLL_MS, default_value_t = 500)]
+    pub poll_ms: u64,
+    /// Runtime settings.
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// `shortlist org ...`.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation.
+    Create {
+        /// Its unique name.
+        name: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+/// `shortlist key ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key; prints it once, alone on stdout. Only its hash is stored.
+    Create {
+        /// The organisation's name.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke an API key, given whole or by its id.
+    Revoke {
+        /// The key or its id (the 12 characters after `sl_live_`).
+        key: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+/// `shortlist pool ...`.
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// Import a pool from a JSON array or NDJSON file; every record is checked, and nothing is
+    /// imported if any is bad. A re-import makes a new version.
+    Import {
+        /// The organisation's name.
+        #[arg(long)]
+        org: String,
+        /// The pool's identifier, e.g. `carriers:all`.
+        #[arg(long)]
+        pool: String,
+        /// The vertical whose modules will evaluate it.
+        #[arg(long)]
+        vertical: String,
+        /// The file (`-` for stdin).
+        file: PathBuf,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Runtime settings (the vertical's modules check every record).
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    },
+    /// List pools with their current versions.
+    List {
+        /// Only this organisation's.
+        #[arg(long)]
+        org: Option<String>,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 /// Arguments of `shortlist eval`.
@@ -55,12 +193,12 @@ pub struct EvalArgs {
     /// The vertical, e.g. `insurance`.
     #[arg(long)]
     pub vertical: String,
-    /// The profile: a JSON object file.
+    /// The profile: a JSON object file, or `sample:[NAME]` for a sample profile.
     #[arg(long)]
-    pub profile: PathBuf,
-    /// The pool: a JSON array file of candidates.
+    pub profile: String,
+    /// The pool: a JSON array file of candidates, or `sample:[SIZE]` for the sample pool (seed 1).
     #[arg(long)]
-    pub pool: PathBuf,
+    pub pool: String,
     /// The pool's identifier, as recorded in the trace.
     #[arg(long, default_value = "carriers:all")]
     pub pool_id: String,
@@ -171,7 +309,16 @@ impl RuntimeArgs {
             output_bytes: self.call_output_mib << 20,
             ..Limits::default()
         };
-        let cache_dir = Some(self.module_cache.clone().unwrap_or_else(|| std::env::temp_dir().join("shortlist-module-cache")));
-        RuntimeConfig { job_limits, pooling: !self.no_pooling, cache_dir, ..defaults }
+        let cache_dir = Some(
+            self.module_cache
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join("shortlist-module-cache")),
+        );
+        RuntimeConfig {
+            job_limits,
+            pooling: !self.no_pooling,
+            cache_dir,
+            ..defaults
+        }
     }
 }

@@ -3,7 +3,9 @@
 use std::marker::PhantomData;
 
 use crate::bindings::exports::shortlist::plugin::module::Guest;
-use crate::bindings::shortlist::plugin::types::{FieldProblem, Metadata, ModuleKind, Outcome, PluginError};
+use crate::bindings::shortlist::plugin::types::{
+    FieldProblem, Metadata, ModuleKind, Outcome, PluginError,
+};
 use crate::{Filter, Scorer};
 
 /// Exports filter `F`; used by [`crate::export_filter!`].
@@ -25,7 +27,11 @@ impl<F: Filter> Guest for FilterAdapter<F> {
         crate::prepare_pool::<F>(&candidates)
     }
 
-    fn evaluate(profile: String, pool: Vec<u8>, candidates: Vec<u32>) -> Result<Outcome, PluginError> {
+    fn evaluate(
+        profile: String,
+        pool: Vec<u8>,
+        candidates: Vec<u32>,
+    ) -> Result<Outcome, PluginError> {
         crate::filter::<F>(&profile, &pool, &candidates).map(Outcome::Rejected)
     }
 }
@@ -43,7 +49,11 @@ impl<S: Scorer> Guest for ScorerAdapter<S> {
         crate::prepare_pool::<S>(&candidates)
     }
 
-    fn evaluate(profile: String, pool: Vec<u8>, candidates: Vec<u32>) -> Result<Outcome, PluginError> {
+    fn evaluate(
+        profile: String,
+        pool: Vec<u8>,
+        candidates: Vec<u32>,
+    ) -> Result<Outcome, PluginError> {
         crate::score::<S>(&profile, &pool, &candidates).map(Outcome::Scored)
     }
 }
@@ -57,7 +67,7 @@ macro_rules! export_filter {
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             type ShortlistModule = $crate::FilterAdapter<$filter>;
-            $crate::bindings::export_module!(ShortlistModule with_types_in $crate::bindings);
+    $crate::bindings::export_module!(ShortlistModule with_types_in $crate::bindings);
         };
     };
 }
@@ -71,7 +81,7 @@ macro_rules! export_scorer {
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             type ShortlistModule = $crate::ScorerAdapter<$scorer>;
-            $crate::bindings::export_module!(ShortlistModule with_types_in $crate::bindings);
+    $crate::bindings::export_module!(ShortlistModule with_types_in $crate::bindings);
         };
     };
 }

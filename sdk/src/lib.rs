@@ -183,7 +183,13 @@ impl Ratings<'_> {
     ///
     /// If `dimension` is not one of the module's [`Scorer::DIMENSIONS`]: that is a bug in
     /// the module, and the host reports it as a trapped module.
-    pub fn rate(&mut self, dimension: &str, level: Level, note: impl Into<String>, evidence: Evidence) {
+    pub fn rate(
+        &mut self,
+        dimension: &str,
+        level: Level,
+        note: impl Into<String>,
+        evidence: Evidence,
+    ) {
         let index = self
             .dimensions
             .iter()

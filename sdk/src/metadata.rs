@@ -31,7 +31,13 @@ pub struct Metadata {
 impl Metadata {
     /// Starts a description with the module's identity.
     pub fn new(name: &'static str, version: &'static str, vertical: &'static str) -> Self {
-        Self { name, version, vertical, description: "", fields: Vec::new() }
+        Self {
+            name,
+            version,
+            vertical,
+            description: "",
+            fields: Vec::new(),
+        }
     }
 
     /// Sets the one-sentence description.
@@ -46,7 +52,11 @@ impl Metadata {
     /// `Missing required field: profile.<path>`.
     #[must_use]
     pub fn field(mut self, path: &'static str, required: bool, description: &'static str) -> Self {
-        self.fields.push(FieldSpec { path, required, description });
+        self.fields.push(FieldSpec {
+            path,
+            required,
+            description,
+        });
         self
     }
 

@@ -7,7 +7,9 @@ use rkyv::rancor;
 use rkyv::vec::ArchivedVec;
 use serde_json::Value;
 
-use crate::bindings::shortlist::plugin::types::{DimensionScore, FieldProblem, PluginError, Rejection};
+use crate::bindings::shortlist::plugin::types::{
+    DimensionScore, FieldProblem, PluginError, Rejection,
+};
 use crate::{Archived, Filter, Module, Ratings, Scorer};
 
 /// Checks a profile (JSON text) for what module `M` needs: a JSON object, its
@@ -16,8 +18,18 @@ use crate::{Archived, Filter, Module, Ratings, Scorer};
 pub fn validate_profile<M: Module>(profile: &str) -> Vec<FieldProblem> {
     let value: Value = match serde_json::from_str(profile) {
         Ok(value @ Value::Object(_)) => value,
-        Ok(_) => return vec![problem("profile", "The profile must be a JSON object.".to_owned())],
-        Err(e) => return vec![problem("profile", format!("The profile is not valid JSON: {e}."))],
+        Ok(_) => {
+            return vec![problem(
+                "profile",
+                "The profile must be a JSON object.".to_owned(),
+            )];
+        }
+        Err(e) => {
+            return vec![problem(
+                "profile",
+                format!("The profile is not valid JSON: {e}."),
+            )];
+        }
     };
     let missing: Vec<FieldProblem> = M::metadata()
         .fields
@@ -64,13 +76,20 @@ pub fn prepare_pool<M: Module>(candidates: &str) -> Result<Vec<u8>, PluginError>
 ///
 /// `invalid_profile` for a profile `M` cannot read, `corrupt_pool` for bytes
 /// that are not a pool prepared by `M`, `unknown_candidate` for an index past its end.
-pub fn filter<M: Filter>(profile: &str, pool: &[u8], indices: &[u32]) -> Result<Vec<Rejection>, PluginError> {
+pub fn filter<M: Filter>(
+    profile: &str,
+    pool: &[u8],
+    indices: &[u32],
+) -> Result<Vec<Rejection>, PluginError> {
     let profile = parse_profile::<M>(profile)?;
     let pool = access::<M>(pool)?;
     let mut rejected = Vec::new();
     for &index in indices {
         if let Err(reason) = M::check(&profile, candidate::<M>(pool, index)?) {
-            rejected.push(Rejection { candidate: index, reason });
+            rejected.push(Rejection {
+                candidate: index,
+                reason,
+            });
         }
     }
     Ok(rejected)
@@ -82,13 +101,21 @@ pub fn filter<M: Filter>(profile: &str, pool: &[u8], indices: &[u32]) -> Result<
 /// # Errors
 ///
 /// As [`filter`].
-pub fn score<M: Scorer>(profile: &str, pool: &[u8], indices: &[u32]) -> Result<Vec<DimensionScore>, PluginError> {
+pub fn score<M: Scorer>(
+    profile: &str,
+    pool: &[u8],
+    indices: &[u32],
+) -> Result<Vec<DimensionScore>, PluginError> {
     let profile = parse_profile::<M>(profile)?;
     let pool = access::<M>(pool)?;
     let mut out = Vec::with_capacity(indices.len() * M::DIMENSIONS.len());
     for &index in indices {
         let candidate = candidate::<M>(pool, index)?;
-        let mut ratings = Ratings { candidate: index, dimensions: M::DIMENSIONS, out: &mut out };
+        let mut ratings = Ratings {
+            candidate: index,
+            dimensions: M::DIMENSIONS,
+            out: &mut out,
+        };
         M::score(&profile, candidate, &mut ratings);
     }
     Ok(out)
@@ -102,9 +129,11 @@ fn parse_profile<M: Module>(profile: &str) -> Result<M::Profile, PluginError> {
 }
 
 fn access<M: Module>(pool: &[u8]) -> Result<&ArchivedVec<Archived<M::Candidate>>, PluginError> {
-    rkyv::access::<ArchivedVec<Archived<M::Candidate>>, rancor::Error>(pool).map_err(|e| PluginError {
-        code: "corrupt_pool".to_owned(),
-        message: format!("The prepared pool is not one this module wrote: {e}."),
+    rkyv::access::<ArchivedVec<Archived<M::Candidate>>, rancor::Error>(pool).map_err(|e| {
+        PluginError {
+            code: "corrupt_pool".to_owned(),
+            message: format!("The prepared pool is not one this module wrote: {e}."),
+        }
     })
 }
 
@@ -114,7 +143,10 @@ fn candidate<M: Module>(
 ) -> Result<&Archived<M::Candidate>, PluginError> {
     pool.get(index as usize).ok_or_else(|| PluginError {
         code: "unknown_candidate".to_owned(),
-        message: format!("Candidate {index} is past the end of the pool ({} candidates).", pool.len()),
+        message: format!(
+            "Candidate {index} is past the end of the pool ({} candidates).",
+            pool.len()
+        ),
     })
 }
 
@@ -123,5 +155,8 @@ fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
 }
 
 fn problem(field: &str, message: String) -> FieldProblem {
-    FieldProblem { field: field.to_owned(), message }
+    FieldProblem {
+        field: field.to_owned(),
+        message,
+    }
 }

@@ -10,22 +10,43 @@ use shortlist_host::vertical::Vertical;
 use shortlist_tests::{hostile_vertical, job, named_pool, prepare, runtime};
 
 fn config(limits: Limits) -> RuntimeConfig {
-    RuntimeConfig { job_limits: limits, instance_slots: 16, ..RuntimeConfig::default() }
+    RuntimeConfig {
+        job_limits: limits,
+        instance_slots: 16,
+        ..RuntimeConfig::default()
+    }
 }
 
 async fn attack(vertical: &Vertical, pool_size: usize, attack: &str) -> Evaluation {
     let prepared = prepare(vertical, named_pool(pool_size)).await;
-    eval::evaluate(vertical, &prepared, &job(&format!("eval_{attack}"), json!({ "attack": attack }))).await
+    eval::evaluate(
+        vertical,
+        &prepared,
+        &job(&format!("eval_{attack}"), json!({ "attack": attack })),
+    )
+    .await
 }
 
 /// Asserts the evaluation failed with `code`, naming the hostile module, then
 /// that a well-behaved job on the same vertical completes.
 async fn assert_fails_then_recovers(vertical: &Vertical, evaluation: Evaluation, code: &str) {
     assert_eq!(evaluation.result.status, "failed");
-    let error = evaluation.result.error.as_ref().expect("a failed result carries its error");
+    let error = evaluation
+        .result
+        .error
+        .as_ref()
+        .expect("a failed result carries its error");
     assert_eq!(error.code, code, "{}", error.message);
-    assert!(error.message.contains("module hostile"), "{}", error.message);
-    let trace_error = evaluation.trace.error.as_ref().expect("the trace records the failure");
+    assert!(
+        error.message.contains("module hostile"),
+        "{}",
+        error.message
+    );
+    let trace_error = evaluation
+        .trace
+        .error
+        .as_ref()
+        .expect("the trace records the failure");
     assert_eq!(trace_error.module.as_deref(), Some("hostile"));
 
     let next = attack(vertical, 3, "none").await;
@@ -36,7 +57,11 @@ async fn assert_fails_then_recovers(vertical: &Vertical, evaluation: Evaluation,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_infinite_loop_times_out() {
-    let limits = Limits { deadline: Duration::from_millis(300), fuel: u64::MAX, ..Limits::default() };
+    let limits = Limits {
+        deadline: Duration::from_millis(300),
+        fuel: u64::MAX,
+        ..Limits::default()
+    };
     let runtime = runtime(config(limits));
     let vertical = hostile_vertical(&runtime).await;
     let evaluation = attack(&vertical, 3, "loop").await;
@@ -45,7 +70,11 @@ async fn an_infinite_loop_times_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_infinite_loop_exhausts_its_fuel() {
-    let limits = Limits { deadline: Duration::from_secs(60), fuel: 50_000_000, ..Limits::default() };
+    let limits = Limits {
+        deadline: Duration::from_secs(60),
+        fuel: 50_000_000,
+        ..Limits::default()
+    };
     let runtime = runtime(config(limits));
     let vertical = hostile_vertical(&runtime).await;
     let evaluation = attack(&vertical, 3, "loop").await;
@@ -54,7 +83,10 @@ async fn an_infinite_loop_exhausts_its_fuel() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_1_gib_allocation_exceeds_the_memory_cap() {
-    let limits = Limits { memory_bytes: 64 << 20, ..Limits::default() };
+    let limits = Limits {
+        memory_bytes: 64 << 20,
+        ..Limits::default()
+    };
     let runtime = runtime(config(limits));
     let vertical = hostile_vertical(&runtime).await;
     let evaluation = attack(&vertical, 3, "alloc").await;
@@ -66,14 +98,26 @@ async fn a_panic_traps_with_its_message() {
     let runtime = runtime(config(Limits::default()));
     let vertical = hostile_vertical(&runtime).await;
     let evaluation = attack(&vertical, 3, "panic").await;
-    let message = evaluation.result.error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
-    assert!(message.contains("hostile module panicked on purpose"), "{message}");
+    let message = evaluation
+        .result
+        .error
+        .as_ref()
+        .map(|e| e.message.clone())
+        .unwrap_or_default();
+    assert!(
+        message.contains("hostile module panicked on purpose"),
+        "{message}"
+    );
     assert_fails_then_recovers(&vertical, evaluation, "plugin_trapped").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_megabytes_of_output_is_refused() {
-    let limits = Limits { output_bytes: 16 << 20, memory_bytes: 256 << 20, ..Limits::default() };
+    let limits = Limits {
+        output_bytes: 16 << 20,
+        memory_bytes: 256 << 20,
+        ..Limits::default()
+    };
     let runtime = runtime(config(limits));
     let vertical = hostile_vertical(&runtime).await;
     // 800 rejections of 64 KiB each: 50 MiB.
@@ -90,22 +134,38 @@ async fn a_snooping_module_sees_no_files_environment_network_or_real_clock() {
 
     let first = eval::evaluate(&vertical, &prepared, &snoop("eval_snoopA")).await;
     assert_eq!(first.result.status, "completed", "{:?}", first.result.error);
-    let logs: Vec<String> = first.trace.modules[0].logs.iter().map(|l| l.message.clone()).collect();
-    let line = |prefix: &str| logs.iter().find(|l| l.starts_with(prefix)).cloned().unwrap_or_else(|| panic!("no {prefix} in {logs:?}"));
+    let logs: Vec<String> = first.trace.modules[0]
+        .logs
+        .iter()
+        .map(|l| l.message.clone())
+        .collect();
+    let line = |prefix: &str| {
+        logs.iter()
+            .find(|l| l.starts_with(prefix))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {prefix} in {logs:?}"))
+    };
 
     assert!(line("fs: ").starts_with("fs: error"), "{logs:?}");
     assert!(line("fs-root: ").starts_with("fs-root: error"), "{logs:?}");
     assert_eq!(line("env: "), "env: 0 variables");
     assert!(line("net: ").starts_with("net: error"), "{logs:?}");
     assert!(line("dns: ").starts_with("dns: error"), "{logs:?}");
-    assert_eq!(line("clock: "), format!("clock: {}", shortlist_tests::TEST_CLOCK.as_secs()));
+    assert_eq!(
+        line("clock: "),
+        format!("clock: {}", shortlist_tests::TEST_CLOCK.as_secs())
+    );
     assert_eq!(line("monotonic-elapsed-ns: "), "monotonic-elapsed-ns: 0");
 
     // Randomness is fixed per job: the same job sees the same value, another job another.
     let again = eval::evaluate(&vertical, &prepared, &snoop("eval_snoopA")).await;
     let other = eval::evaluate(&vertical, &prepared, &snoop("eval_snoopB")).await;
     let random = |e: &Evaluation| {
-        e.trace.modules[0].logs.iter().find(|l| l.message.starts_with("random: ")).map(|l| l.message.clone())
+        e.trace.modules[0]
+            .logs
+            .iter()
+            .find(|l| l.message.starts_with("random: "))
+            .map(|l| l.message.clone())
     };
     assert!(random(&first).is_some());
     assert_eq!(random(&first), random(&again));

@@ -27,13 +27,21 @@ pub fn fixture(name: &str) -> &'static [u8] {
 
 /// A runtime with a shared compiled-module cache under the target directory.
 pub fn runtime(config: RuntimeConfig) -> Runtime {
-    let cache = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache");
-    Runtime::new(RuntimeConfig { cache_dir: Some(cache), ..config }).expect("runtime starts")
+    let cache =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache");
+    Runtime::new(RuntimeConfig {
+        cache_dir: Some(cache),
+        ..config
+    })
+    .expect("runtime starts")
 }
 
 /// A one-module vertical from the hostile fixture.
 pub async fn hostile_vertical(runtime: &Runtime) -> Vertical {
-    let module = runtime.load("hostile", fixture("shortlist-fixture-hostile")).await.expect("fixture loads");
+    let module = runtime
+        .load("hostile", fixture("shortlist-fixture-hostile"))
+        .await
+        .expect("fixture loads");
     let manifest = Manifest::parse(
         "hostile",
         r#"
@@ -76,10 +84,147 @@ pub fn job(eval_id: &str, profile: Value) -> Job {
         profile,
         audit_url: format!("http://127.0.0.1:8080/traces/{eval_id}"),
         timings: false,
+        progress: None,
     }
 }
 
 /// Prepares a pool for a vertical, panicking on failure.
 pub async fn prepare(vertical: &Vertical, pool: Arc<Pool>) -> PreparedPool {
-    PreparedPool::prepare(vertical, pool).await.expect("pool prepares")
+    PreparedPool::prepare(vertical, pool)
+        .await
+        .expect("pool prepares")
+}
+
+/// A running service on loopback: SQLite in a temp dir, the built-in verticals, workers,
+/// two organisations with a key each, and the sample pool `carriers:all` in the first.
+pub struct TestHost {
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    /// The database.
+    pub store: shortlist_host::store::Store,
+    /// Key of organisation `acme-broker`, which owns `carriers:all`.
+    pub key_a: String,
+    /// Key of organisation `other-broker`, which owns no pool.
+    pub key_b: String,
+    /// An HTTP client.
+    pub client: reqwest::Client,
+    shutdown: tokio_util::sync::CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+/// Size of the test host's sample pool.
+pub const TEST_POOL_SIZE: usize = 300;
+
+impl TestHost {
+    /// Starts a host; `max_body_bytes` caps request bodies.
+    pub async fn start() -> TestHost {
+        use shortlist_host::{api, cli::admin, jobs, metrics::Metrics, store::Store};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("shortlist.db").display());
+        let store = Store::connect(&url).await.expect("database opens");
+        let engine = Arc::new(
+            jobs::Engine::builtin(runtime(RuntimeConfig {
+                instance_slots: 32,
+                ..RuntimeConfig::default()
+            }))
+            .await
+            .expect("verticals load"),
+        );
+        let org_a = admin::create_org(&store, "acme-broker")
+            .await
+            .expect("org a");
+        admin::create_org(&store, "other-broker")
+            .await
+            .expect("org b");
+        let key_a = admin::create_key(&store, "acme-broker")
+            .await
+            .expect("key a");
+        let key_b = admin::create_key(&store, "other-broker")
+            .await
+            .expect("key b");
+        let vertical = engine.vertical("insurance").expect("insurance is built in");
+        let pool =
+            shortlist_host::sample::pool("insurance", TEST_POOL_SIZE, 1).expect("sample pool");
+        let text = serde_json::to_string(&pool).expect("pool serializes");
+        admin::import_pool(&store, &vertical, &org_a.id, "carriers:all", &text)
+            .await
+            .expect("pool imports");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("bound"));
+        let metrics = Arc::new(Metrics::default());
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let workers = jobs::WorkerConfig {
+            name: "test-worker".into(),
+            concurrency: 2,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(50),
+            max_attempts: 3,
+            public_url: url.clone(),
+        };
+        tokio::spawn(jobs::run_workers(
+            workers,
+            store.clone(),
+            engine.clone(),
+            metrics.clone(),
+            wake.clone(),
+            shutdown.clone(),
+        ));
+        let config = api::ApiConfig {
+            public_url: url.clone(),
+            max_body_bytes: 64 << 10,
+        };
+        let app = api::router(api::AppState::new(
+            config,
+            store.clone(),
+            engine,
+            metrics,
+            wake,
+        ));
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+        });
+        TestHost {
+            url,
+            store,
+            key_a,
+            key_b,
+            client: reqwest::Client::new(),
+            shutdown,
+            _dir: dir,
+        }
+    }
+
+    /// Polls a job until it is completed or failed (at most 400 polls, 25 ms apart).
+    pub async fn wait_for(&self, key: &str, eval_id: &str) -> Value {
+        for _ in 0..400 {
+            let body: Value = self
+                .client
+                .get(format!("{}/api/v1/jobs/{eval_id}", self.url))
+                .header("X-API-Key", key)
+                .send()
+                .await
+                .expect("status request")
+                .json()
+                .await
+                .expect("status is JSON");
+            if body["status"] == "completed" || body["status"] == "failed" {
+                return body;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("job {eval_id} did not finish in 10 s");
+    }
+}
+
+impl Drop for TestHost {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
 }

@@ -1,4 +1,7 @@
-//! The `shortlist` command line: `eval`, `sample`, `modules`.
+//! The `shortlist` command line: `eval`, `sample`, `modules`, `serve`, `demo`, and the admin commands.
+
+pub mod admin;
+pub mod serve;
 
 use std::io::Write;
 use std::path::Path;
@@ -8,10 +11,19 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use crate::config::{Cli, Command, EvalArgs, ModuleSource, ModulesArgs, RuntimeArgs, SampleCommand};
+use crate::config::{
+    Cli, Command, EvalArgs, KeyCommand, ModuleSource, ModulesArgs, OrgCommand, PoolCommand,
+    RuntimeArgs, SampleCommand,
+};
 use crate::eval::{self, Job, Pool, PreparedPool};
 use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::vertical::Vertical;
+
+/// Prefix of `--profile` and `--pool` values that name sample data instead of a file.
+pub const SAMPLE: &str = "sample:";
+/// Pool size of `--pool sample:`.
+pub const DEFAULT_SAMPLE_SIZE: usize = 2000;
 
 /// Exit code of an evaluation that ran and failed (a module failure).
 pub const EXIT_FAILED: i32 = 1;
@@ -28,7 +40,63 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Eval(args) => eval_command(args).await,
         Command::Sample(command) => sample_command(command),
         Command::Modules(args) => modules_command(args).await,
+        Command::Serve(args) => serve::serve(args).await,
+        Command::Demo(args) => serve::demo(args).await,
+        Command::Org(OrgCommand::Create { name, database }) => {
+            let org = admin::create_org(&connect(&database.database_url).await?, &name).await?;
+            writeln!(std::io::stdout().lock(), "{}", org.id)?;
+            Ok(0)
+        }
+        Command::Key(KeyCommand::Create { org, database }) => {
+            let key = admin::create_key(&connect(&database.database_url).await?, &org).await?;
+            // Alone on stdout, so scripts can capture it.
+            writeln!(std::io::stdout().lock(), "{key}")?;
+            Ok(0)
+        }
+        Command::Key(KeyCommand::Revoke { key, database }) => {
+            admin::revoke_key(&connect(&database.database_url).await?, &key).await?;
+            Ok(0)
+        }
+        Command::Pool(PoolCommand::Import {
+            org,
+            pool,
+            vertical,
+            file,
+            database,
+            runtime: runtime_args,
+        }) => {
+            let store = connect(&database.database_url).await?;
+            let org = admin::org(&store, &org).await?;
+            let text = admin::read_input(&file)?;
+            let runtime = runtime(&runtime_args)?;
+            let vertical =
+                load_vertical(&runtime, &vertical, &ModuleSource { modules: None }).await?;
+            let version = admin::import_pool(&store, &vertical, &org.id, &pool, &text).await?;
+            writeln!(
+                std::io::stdout().lock(),
+                "imported {} version {} ({} candidates)",
+                version.pool_id,
+                version.version,
+                version.size
+            )?;
+            Ok(0)
+        }
+        Command::Pool(PoolCommand::List { org, database }) => {
+            let store = connect(&database.database_url).await?;
+            let org_id = match org {
+                Some(name) => Some(admin::org(&store, &name).await?.id),
+                None => None,
+            };
+            admin::print_pools(&store.list_pools(org_id.as_deref()).await?)?;
+            Ok(0)
+        }
     }
+}
+
+async fn connect(url: &str) -> anyhow::Result<Store> {
+    Store::connect(url)
+        .await
+        .with_context(|| format!("opening the database {url}"))
 }
 
 /// Loads a vertical, built in or from a directory.
@@ -36,13 +104,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
 /// # Errors
 ///
 /// Unknown vertical, or modules that fail to load or do not match the manifest.
-pub async fn load_vertical(runtime: &Runtime, name: &str, source: &ModuleSource) -> anyhow::Result<Vertical> {
+pub async fn load_vertical(
+    runtime: &Runtime,
+    name: &str,
+    source: &ModuleSource,
+) -> anyhow::Result<Vertical> {
     let vertical = match &source.modules {
-        Some(dir) => Vertical::from_dir(runtime, dir).await.with_context(|| format!("loading modules from {}", dir.display()))?,
+        Some(dir) => Vertical::from_dir(runtime, dir)
+            .await
+            .with_context(|| format!("loading modules from {}", dir.display()))?,
         None => Vertical::builtin(runtime, name).await?,
     };
     if vertical.manifest().vertical != name {
-        bail!("{} holds vertical {}, not {name}", source.modules.as_deref().unwrap_or(Path::new("-")).display(), vertical.manifest().vertical);
+        bail!(
+            "{} holds vertical {}, not {name}",
+            source
+                .modules
+                .as_deref()
+                .unwrap_or(Path::new("-"))
+                .display(),
+            vertical.manifest().vertical
+        );
     }
     Ok(vertical)
 }
@@ -54,24 +136,54 @@ fn runtime(args: &RuntimeArgs) -> anyhow::Result<Runtime> {
 async fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
     let runtime = runtime(&args.runtime)?;
     let vertical = load_vertical(&runtime, &args.vertical, &args.source).await?;
-    let profile: Value = read_json(&args.profile)?;
-    let pool_text = std::fs::read_to_string(&args.pool).with_context(|| format!("reading {}", args.pool.display()))?;
-    let pool = match Pool::from_json(&args.pool_id, &pool_text) {
+    let profile = match args.profile.strip_prefix(SAMPLE) {
+        Some(name) => crate::sample::profile(&args.vertical, (!name.is_empty()).then_some(name))?,
+        None => read_json(Path::new(&args.profile))?,
+    };
+    let pool = match args.pool.strip_prefix(SAMPLE) {
+        Some(size) => {
+            let size = if size.is_empty() {
+                DEFAULT_SAMPLE_SIZE
+            } else {
+                size.parse().context("sample:<size> takes a number")?
+            };
+            Pool::from_values(&args.pool_id, crate::sample::pool(&args.vertical, size, 1)?)
+        }
+        None => {
+            let text = std::fs::read_to_string(&args.pool)
+                .with_context(|| format!("reading {}", args.pool))?;
+            Pool::from_json(&args.pool_id, &text)
+        }
+    };
+    let pool = match pool {
         Ok(pool) => Arc::new(pool),
         Err(e) => return invalid(&e.to_string(), Vec::new()),
     };
-    let eval_id = args.eval_id.clone().unwrap_or_else(|| eval::derive_eval_id(&profile, &pool, &vertical));
+    let eval_id = args
+        .eval_id
+        .clone()
+        .unwrap_or_else(|| eval::derive_eval_id(&profile, &pool, &vertical));
     let sandbox = eval::sandbox_for(&eval_id, Duration::from_secs(args.clock));
 
     let problems = eval::validate(&vertical, &profile, &sandbox).await?;
     if let Some(first) = problems.first() {
-        let details = problems.iter().map(|p| json!({ "field": p.field, "message": p.message })).collect();
+        let details = problems
+            .iter()
+            .map(|p| json!({ "field": p.field, "message": p.message }))
+            .collect();
         return invalid(&first.message, details);
     }
 
     let prepared = PreparedPool::prepare(&vertical, pool).await?;
     let audit_url = format!("{}/traces/{eval_id}", args.public_url.trim_end_matches('/'));
-    let job = Job { eval_id, profile, sandbox, audit_url, timings: args.timings };
+    let job = Job {
+        eval_id,
+        profile,
+        sandbox,
+        audit_url,
+        timings: args.timings,
+        progress: None,
+    };
     let evaluation = eval::evaluate(&vertical, &prepared, &job).await;
 
     if let Some(path) = &args.trace {
@@ -79,19 +191,32 @@ async fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
         std::fs::write(path, trace).with_context(|| format!("writing {}", path.display()))?;
     }
     print_json(&evaluation.result)?;
-    Ok(if evaluation.result.status == "completed" { 0 } else { EXIT_FAILED })
+    Ok(if evaluation.result.status == "completed" {
+        0
+    } else {
+        EXIT_FAILED
+    })
 }
 
 /// Prints the API's 400 error shape to stderr and returns [`EXIT_INVALID`].
 fn invalid(message: &str, details: Vec<Value>) -> anyhow::Result<i32> {
-    let body = json!({ "error": { "code": "invalid_request", "message": message, "details": details } });
-    writeln!(std::io::stderr().lock(), "{}", serde_json::to_string_pretty(&body)?)?;
+    let body =
+        json!({ "error": { "code": "invalid_request", "message": message, "details": details } });
+    writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        serde_json::to_string_pretty(&body)?
+    )?;
     Ok(EXIT_INVALID)
 }
 
 fn sample_command(command: SampleCommand) -> anyhow::Result<i32> {
     match command {
-        SampleCommand::Pool { vertical, size, seed } => {
+        SampleCommand::Pool {
+            vertical,
+            size,
+            seed,
+        } => {
             let pool = crate::sample::pool(&vertical, size, seed)?;
             // One candidate per line keeps large pools readable and diffable.
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -103,7 +228,11 @@ fn sample_command(command: SampleCommand) -> anyhow::Result<i32> {
             writeln!(out, "]")?;
             out.flush()?;
         }
-        SampleCommand::Profile { vertical, name, list } => {
+        SampleCommand::Profile {
+            vertical,
+            name,
+            list,
+        } => {
             if list {
                 let names = crate::sample::profile_names(&vertical);
                 writeln!(std::io::stdout().lock(), "{}", names.join("\n"))?;
@@ -124,7 +253,8 @@ async fn modules_command(args: ModulesArgs) -> anyhow::Result<i32> {
 }
 
 fn read_json(path: &Path) -> anyhow::Result<Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 

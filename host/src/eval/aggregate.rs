@@ -52,12 +52,22 @@ pub fn aggregate(manifest: &Manifest, ratings: &[Rating]) -> Aggregated {
     let evidence_share = if total > 0.0 { full / total } else { 0.0 };
 
     let level_of = |dimension: &str| {
-        manifest.dimensions.iter().position(|d| d == dimension).and_then(|i| ratings.get(i)).map(|r| r.level)
+        manifest
+            .dimensions
+            .iter()
+            .position(|d| d == dimension)
+            .and_then(|i| ratings.get(i))
+            .map(|r| r.level)
     };
     let tier = manifest
         .tiers
         .iter()
-        .position(|t| fit >= t.min_fit && t.worst.iter().all(|(d, worst)| level_of(d).is_some_and(|l| l <= *worst)))
+        .position(|t| {
+            fit >= t.min_fit
+                && t.worst
+                    .iter()
+                    .all(|(d, worst)| level_of(d).is_some_and(|l| l <= *worst))
+        })
         .unwrap_or(manifest.tiers.len() - 1);
 
     let confidence = if evidence_share >= manifest.confidence.high && none == 0.0 {
@@ -68,7 +78,13 @@ pub fn aggregate(manifest: &Manifest, ratings: &[Rating]) -> Aggregated {
         2
     };
 
-    Aggregated { fit, tier, confidence, evidence_share, reasoning: reasoning(manifest, ratings) }
+    Aggregated {
+        fit,
+        tier,
+        confidence,
+        evidence_share,
+        reasoning: reasoning(manifest, ratings),
+    }
 }
 
 /// Joins the notes of the best dimensions (by level, then weight, then manifest order),
@@ -77,7 +93,11 @@ fn reasoning(manifest: &Manifest, ratings: &[Rating]) -> String {
     let mut order: Vec<usize> = (0..ratings.len().min(manifest.dimensions.len())).collect();
     let weight = |i: usize| manifest.weight(&manifest.dimensions[i]);
     order.sort_by(|&a, &b| {
-        ratings[a].level.cmp(&ratings[b].level).then(weight(b).total_cmp(&weight(a))).then(a.cmp(&b))
+        ratings[a]
+            .level
+            .cmp(&ratings[b].level)
+            .then(weight(b).total_cmp(&weight(a)))
+            .then(a.cmp(&b))
     });
     let lead: Vec<&str> = order
         .iter()
@@ -86,11 +106,15 @@ fn reasoning(manifest: &Manifest, ratings: &[Rating]) -> String {
         .filter(|n| !n.is_empty())
         .collect();
     let mut sentence = lead.join(", ");
-    if let Some(&worst) = order.iter().rev().find(|&&i| ratings[i].level >= Level::L3) {
-        if !order.iter().take(manifest.reasoning.lead).any(|&i| i == worst) && !ratings[worst].note.is_empty() {
-            sentence.push_str("; but ");
-            sentence.push_str(&ratings[worst].note);
-        }
+    if let Some(&worst) = order.iter().rev().find(|&&i| ratings[i].level >= Level::L3)
+        && !order
+            .iter()
+            .take(manifest.reasoning.lead)
+            .any(|&i| i == worst)
+        && !ratings[worst].note.is_empty()
+    {
+        sentence.push_str("; but ");
+        sentence.push_str(&ratings[worst].note);
     }
     let mut chars = sentence.chars();
     match chars.next() {
@@ -104,11 +128,23 @@ mod tests {
     use super::*;
 
     fn manifest() -> Manifest {
-        Manifest::parse("test", include_str!("../../../plugins/insurance/vertical.toml")).unwrap()
+        Manifest::parse(
+            "test",
+            include_str!("../../../plugins/insurance/vertical.toml"),
+        )
+        .unwrap()
     }
 
     fn ratings(levels: [Level; 6], evidence: Evidence) -> Vec<Rating> {
-        levels.iter().enumerate().map(|(i, &level)| Rating { level, note: format!("note {i}"), evidence }).collect()
+        levels
+            .iter()
+            .enumerate()
+            .map(|(i, &level)| Rating {
+                level,
+                note: format!("note {i}"),
+                evidence,
+            })
+            .collect()
     }
 
     #[test]
@@ -124,7 +160,10 @@ mod tests {
     fn a_weak_gate_dimension_caps_the_tier_and_is_named() {
         use Level::*;
         // Fit is high, but appetite at L3 bars STRONG_FIT and GOOD_FIT's `worst` allows L3.
-        let a = aggregate(&manifest(), &ratings([L3, L1, L1, L1, L1, L1], Evidence::Partial));
+        let a = aggregate(
+            &manifest(),
+            &ratings([L3, L1, L1, L1, L1, L1], Evidence::Partial),
+        );
         assert_eq!(manifest().tiers[a.tier].name, "GOOD_FIT");
         assert_eq!(CONFIDENCE[a.confidence], "LOW");
         assert!(a.reasoning.ends_with("; but note 0."), "{}", a.reasoning);

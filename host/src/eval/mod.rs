@@ -9,6 +9,8 @@ mod aggregate;
 mod pool;
 mod result;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -59,6 +61,31 @@ pub struct Job {
     pub audit_url: String,
     /// Whether the trace records wall times (which makes it non-deterministic).
     pub timings: bool,
+    /// Where the pipeline reports how far it got, for status pages; `None` to not report.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far an evaluation got: candidate evaluations done of those planned
+/// (pool size times the number of modules, scorers counted on the survivors).
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Progress {
+    /// (done, total) candidates, scaled to the pool size.
+    pub fn get(&self) -> (usize, usize) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+
+    fn set(&self, done: usize, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(done.min(total), Ordering::Relaxed);
+    }
 }
 
 /// The outcome of [`evaluate`]: the client's result and the auditor's trace.
@@ -86,7 +113,9 @@ pub fn derive_eval_id(profile: &Value, pool: &Pool, vertical: &Vertical) -> Stri
 
 /// `len` base62 characters from bytes.
 pub fn base62(bytes: &[u8], len: usize) -> String {
-    let mut n = bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    let mut n = bytes
+        .iter()
+        .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
     (0..len)
         .map(|_| {
             let c = ID_ALPHABET[(n % 62) as usize] as char;
@@ -98,7 +127,10 @@ pub fn base62(bytes: &[u8], len: usize) -> String {
 
 /// The sandbox of a job: its clock, and a seed derived from its id.
 pub fn sandbox_for(eval_id: &str, clock: Duration) -> Sandbox {
-    Sandbox { clock, seed: Sha256::digest(eval_id.as_bytes()).into() }
+    Sandbox {
+        clock,
+        seed: Sha256::digest(eval_id.as_bytes()).into(),
+    }
 }
 
 /// Checks a profile: the host's own rule (`entity`), then every module's.
@@ -107,21 +139,40 @@ pub fn sandbox_for(eval_id: &str, clock: Duration) -> Sandbox {
 /// # Errors
 ///
 /// A module that fails while validating (a limit, a trap).
-pub async fn validate(vertical: &Vertical, profile: &Value, sandbox: &Sandbox) -> Result<Vec<FieldProblem>, runtime::Error> {
-    let problem = |field: &str, message: String| FieldProblem { field: field.to_owned(), message };
+pub async fn validate(
+    vertical: &Vertical,
+    profile: &Value,
+    sandbox: &Sandbox,
+) -> Result<Vec<FieldProblem>, runtime::Error> {
+    let problem = |field: &str, message: String| FieldProblem {
+        field: field.to_owned(),
+        message,
+    };
     let Some(object) = profile.as_object() else {
-        return Ok(vec![problem("profile", "The profile must be a JSON object.".to_owned())]);
+        return Ok(vec![problem(
+            "profile",
+            "The profile must be a JSON object.".to_owned(),
+        )]);
     };
     let mut problems = Vec::new();
     match object.get("entity") {
         Some(Value::String(s)) if !s.trim().is_empty() => {}
-        None | Some(Value::Null) => problems.push(problem("profile.entity", "Missing required field: profile.entity".into())),
-        Some(_) => problems.push(problem("profile.entity", "profile.entity must be a non-empty string".into())),
+        None | Some(Value::Null) => problems.push(problem(
+            "profile.entity",
+            "Missing required field: profile.entity".into(),
+        )),
+        Some(_) => problems.push(problem(
+            "profile.entity",
+            "profile.entity must be a non-empty string".into(),
+        )),
     }
     let text = profile.to_string();
     for module in vertical.modules() {
         for found in module.validate_profile(sandbox, &text).await?.value {
-            if !problems.iter().any(|p| p.field == found.field && p.message == found.message) {
+            if !problems
+                .iter()
+                .any(|p| p.field == found.field && p.message == found.message)
+            {
                 problems.push(found);
             }
         }
@@ -167,11 +218,29 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Reports `stages` of all stages done, as candidates of the pool.
+    fn report(&self, stages: usize) {
+        if let Some(progress) = &self.job.progress {
+            let all = self.vertical.filters().len() + self.vertical.scorers().len();
+            let n = self.prepared.pool().len();
+            progress.set(n * stages / all.max(1), n);
+        }
+    }
+
     async fn execute(&mut self) -> Result<(), Error> {
         let n = self.prepared.pool().len() as u32;
         let all: Vec<u32> = (0..n).collect();
-        for filter in self.vertical.filters() {
-            let call = filter.evaluate(&self.job.sandbox, &self.profile, self.prepared.blob(filter)?, &all).await?;
+        self.report(0);
+        for (stage, filter) in self.vertical.filters().iter().enumerate() {
+            self.report(stage);
+            let call = filter
+                .evaluate(
+                    &self.job.sandbox,
+                    &self.profile,
+                    self.prepared.blob(filter)?,
+                    &all,
+                )
+                .await?;
             self.record_call(filter, all.len(), &call.stats);
             let Outcome::Rejected(rejections) = call.value else {
                 return Err(invalid(filter, "a filter returned scores".into()));
@@ -184,14 +253,25 @@ impl<'a> Run<'a> {
                     .verdicts
                     .get_mut(rejection.candidate as usize)
                     .and_then(|v| v.last_mut())
-                    .ok_or_else(|| invalid(filter, format!("rejected unknown candidate {}", rejection.candidate)))?;
+                    .ok_or_else(|| {
+                        invalid(
+                            filter,
+                            format!("rejected unknown candidate {}", rejection.candidate),
+                        )
+                    })?;
                 if slot.is_some() {
-                    return Err(invalid(filter, format!("rejected candidate {} twice", rejection.candidate)));
+                    return Err(invalid(
+                        filter,
+                        format!("rejected candidate {} twice", rejection.candidate),
+                    ));
                 }
                 *slot = Some(rejection.reason);
             }
         }
-        self.survivors = all.into_iter().filter(|&i| self.verdicts[i as usize].iter().all(Option::is_none)).collect();
+        self.survivors = all
+            .into_iter()
+            .filter(|&i| self.verdicts[i as usize].iter().all(Option::is_none))
+            .collect();
 
         let dimensions = self.vertical.manifest().dimensions.len();
         self.ratings = vec![vec![None; dimensions]; self.survivors.len()];
@@ -200,40 +280,92 @@ impl<'a> Run<'a> {
             position[candidate as usize] = pos as u32;
         }
         for (s, scorer) in self.vertical.scorers().iter().enumerate() {
+            self.report(self.vertical.filters().len() + s);
             // Map the scorer's own dimension indices to the manifest's.
             let to_manifest: Vec<usize> = scorer
                 .info()
                 .dimensions
                 .iter()
-                .map(|d| self.vertical.manifest().dimensions.iter().position(|m| m == d).expect("checked by Vertical::new"))
+                .map(|d| {
+                    self.vertical
+                        .manifest()
+                        .dimensions
+                        .iter()
+                        .position(|m| m == d)
+                        .expect("checked by Vertical::new")
+                })
                 .collect();
-            let call =
-                scorer.evaluate(&self.job.sandbox, &self.profile, self.prepared.blob(scorer)?, &self.survivors).await?;
+            let call = scorer
+                .evaluate(
+                    &self.job.sandbox,
+                    &self.profile,
+                    self.prepared.blob(scorer)?,
+                    &self.survivors,
+                )
+                .await?;
             self.record_call(scorer, self.survivors.len(), &call.stats);
             let Outcome::Scored(scores) = call.value else {
                 return Err(invalid(scorer, "a scorer returned rejections".into()));
             };
             for score in scores {
-                let pos = position.get(score.candidate as usize).copied().unwrap_or(u32::MAX);
+                let pos = position
+                    .get(score.candidate as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX);
                 if pos == u32::MAX {
-                    return Err(invalid(scorer, format!("scored candidate {}, which it was not given", score.candidate)));
+                    return Err(invalid(
+                        scorer,
+                        format!(
+                            "scored candidate {}, which it was not given",
+                            score.candidate
+                        ),
+                    ));
                 }
-                let dimension = *to_manifest
-                    .get(usize::from(score.dimension))
-                    .ok_or_else(|| invalid(scorer, format!("scored undeclared dimension {}", score.dimension)))?;
-                let level = Level::from_wire(score.level)
-                    .ok_or_else(|| invalid(scorer, format!("level {} is not 1..=4", score.level)))?;
+                let dimension =
+                    *to_manifest
+                        .get(usize::from(score.dimension))
+                        .ok_or_else(|| {
+                            invalid(
+                                scorer,
+                                format!("scored undeclared dimension {}", score.dimension),
+                            )
+                        })?;
+                let level = Level::from_wire(score.level).ok_or_else(|| {
+                    invalid(scorer, format!("level {} is not 1..=4", score.level))
+                })?;
                 let slot = &mut self.ratings[pos as usize][dimension];
                 if slot.is_some() {
-                    return Err(invalid(scorer, format!("scored candidate {} twice on one dimension", score.candidate)));
+                    return Err(invalid(
+                        scorer,
+                        format!(
+                            "scored candidate {} twice on one dimension",
+                            score.candidate
+                        ),
+                    ));
                 }
-                *slot = Some((Rating { level, note: score.note, evidence: score.evidence }, s));
+                *slot = Some((
+                    Rating {
+                        level,
+                        note: score.note,
+                        evidence: score.evidence,
+                    },
+                    s,
+                ));
             }
-            if let Some((pos, _)) = self.ratings.iter().enumerate().find(|(_, r)| to_manifest.iter().any(|&d| r[d].is_none())) {
+            if let Some((pos, _)) = self
+                .ratings
+                .iter()
+                .enumerate()
+                .find(|(_, r)| to_manifest.iter().any(|&d| r[d].is_none()))
+            {
                 let candidate = self.survivors[pos];
-                return Err(invalid(scorer, format!("left candidate {candidate} unrated on a dimension it owns")));
+                return Err(invalid(
+                    scorer,
+                    format!("left candidate {candidate} unrated on a dimension it owns"),
+                ));
             }
         }
+        self.report(self.vertical.filters().len() + self.vertical.scorers().len());
         Ok(())
     }
 
@@ -246,7 +378,10 @@ impl<'a> Run<'a> {
             sha256: info.sha256.clone(),
             candidates,
             fuel_used: stats.fuel_used,
-            wall_time_us: self.job.timings.then(|| stats.wall_time.as_micros() as u64),
+            wall_time_us: self
+                .job
+                .timings
+                .then_some(stats.wall_time.as_micros() as u64),
             logs: stats.logs.clone(),
             logs_dropped: stats.logs_dropped,
         });
@@ -266,7 +401,10 @@ impl<'a> Run<'a> {
                 .iter()
                 .enumerate()
                 .map(|(pos, row)| {
-                    let ratings: Vec<Rating> = row.iter().map(|r| r.as_ref().expect("checked complete").0.clone()).collect();
+                    let ratings: Vec<Rating> = row
+                        .iter()
+                        .map(|r| r.as_ref().expect("checked complete").0.clone())
+                        .collect();
                     (pos, aggregate(manifest, &ratings))
                 })
                 .collect();
@@ -276,7 +414,10 @@ impl<'a> Run<'a> {
                     .cmp(&b.tier)
                     .then(b.fit.total_cmp(&a.fit))
                     .then(a.confidence.cmp(&b.confidence))
-                    .then_with(|| names[self.survivors[*pa] as usize].cmp(&names[self.survivors[*pb] as usize]))
+                    .then_with(|| {
+                        names[self.survivors[*pa] as usize]
+                            .cmp(&names[self.survivors[*pb] as usize])
+                    })
                     .then(pa.cmp(pb))
             });
         }
@@ -296,7 +437,12 @@ impl<'a> Run<'a> {
                         .dimensions
                         .iter()
                         .zip(&self.ratings[*pos])
-                        .map(|(d, r)| (d.clone(), r.as_ref().map_or("L4", |(r, _)| r.level.as_str())))
+                        .map(|(d, r)| {
+                            (
+                                d.clone(),
+                                r.as_ref().map_or("L4", |(r, _)| r.level.as_str()),
+                            )
+                        })
                         .collect(),
                 ),
                 reasoning: agg.reasoning.clone(),
@@ -307,15 +453,34 @@ impl<'a> Run<'a> {
             aggregates[*pos] = Some(agg);
         }
 
-        let filter_names: Vec<&str> = self.vertical.filters().iter().map(|f| f.info().name.as_str()).collect();
-        let scorer_names: Vec<&str> = self.vertical.scorers().iter().map(|f| f.info().name.as_str()).collect();
-        let mut survivor_pos = self.survivors.iter().enumerate().map(|(p, &c)| (c, p)).peekable();
+        let filter_names: Vec<&str> = self
+            .vertical
+            .filters()
+            .iter()
+            .map(|f| f.info().name.as_str())
+            .collect();
+        let scorer_names: Vec<&str> = self
+            .vertical
+            .scorers()
+            .iter()
+            .map(|f| f.info().name.as_str())
+            .collect();
+        let mut survivor_pos = self
+            .survivors
+            .iter()
+            .enumerate()
+            .map(|(p, &c)| (c, p))
+            .peekable();
         let trace_candidates = (0..names.len())
             .map(|index| {
                 let verdicts = self.verdicts[index]
                     .iter()
                     .zip(&filter_names)
-                    .map(|(reason, module)| Verdict { module: (*module).to_owned(), eligible: reason.is_none(), reason: reason.clone() })
+                    .map(|(reason, module)| Verdict {
+                        module: (*module).to_owned(),
+                        eligible: reason.is_none(),
+                        reason: reason.clone(),
+                    })
                     .collect();
                 let pos = match survivor_pos.peek() {
                     Some(&(c, p)) if c as usize == index => {
@@ -343,15 +508,23 @@ impl<'a> Run<'a> {
                             .collect()
                     })
                     .unwrap_or_default();
-                let result = pos.and_then(|p| aggregates[p].map(|agg| (p, agg))).map(|(p, agg)| traces::Aggregate {
-                    fit: (agg.fit * 10.0).round() / 10.0,
-                    tier: manifest.tiers[agg.tier].name.clone(),
-                    confidence: CONFIDENCE[agg.confidence],
-                    evidence_share: (agg.evidence_share * 1000.0).round() / 1000.0,
-                    reasoning: agg.reasoning.clone(),
-                    rank: rank_of[p],
-                });
-                CandidateTrace { index: index as u32, name: names[index].clone(), verdicts, scores, result }
+                let result = pos
+                    .and_then(|p| aggregates[p].map(|agg| (p, agg)))
+                    .map(|(p, agg)| traces::Aggregate {
+                        fit: (agg.fit * 10.0).round() / 10.0,
+                        tier: manifest.tiers[agg.tier].name.clone(),
+                        confidence: CONFIDENCE[agg.confidence],
+                        evidence_share: (agg.evidence_share * 1000.0).round() / 1000.0,
+                        reasoning: agg.reasoning.clone(),
+                        rank: rank_of[p],
+                    });
+                CandidateTrace {
+                    index: index as u32,
+                    name: names[index].clone(),
+                    verdicts,
+                    scores,
+                    result,
+                }
             })
             .collect();
 
@@ -361,16 +534,29 @@ impl<'a> Run<'a> {
             Some(e) => {
                 let (code, module) = match e {
                     Error::Runtime(r) => (r.code(), r.module().map(str::to_owned)),
-                    Error::NotPrepared { module, .. } => ("pool_not_prepared", Some(module.clone())),
+                    Error::NotPrepared { module, .. } => {
+                        ("pool_not_prepared", Some(module.clone()))
+                    }
                     Error::InvalidPool { .. } => ("invalid_pool", None),
                 };
                 (
-                    Some(ResultError { code: code.to_owned(), message: e.to_string() }),
-                    Some(TraceError { code: code.to_owned(), message: e.to_string(), module }),
+                    Some(ResultError {
+                        code: code.to_owned(),
+                        message: e.to_string(),
+                    }),
+                    Some(TraceError {
+                        code: code.to_owned(),
+                        message: e.to_string(),
+                        module,
+                    }),
                 )
             }
         };
-        let filtered = if completed { names.len() - self.survivors.len() } else { 0 };
+        let filtered = if completed {
+            names.len() - self.survivors.len()
+        } else {
+            0
+        };
         let result = EvalResult {
             eval_id: self.job.eval_id.clone(),
             status,
@@ -385,7 +571,11 @@ impl<'a> Run<'a> {
             status,
             error: trace_error,
             vertical: manifest.vertical.clone(),
-            pool: traces::PoolRef { id: pool.id().to_owned(), version: pool.version().to_owned(), size: names.len() },
+            pool: traces::PoolRef {
+                id: pool.id().to_owned(),
+                version: pool.version().to_owned(),
+                size: names.len(),
+            },
             profile: self.job.profile.clone(),
             sandbox: traces::SandboxRef {
                 clock_unix_seconds: self.job.sandbox.clock.as_secs(),
@@ -400,7 +590,11 @@ impl<'a> Run<'a> {
 }
 
 fn invalid(module: &Module, message: String) -> Error {
-    Error::Runtime(runtime::Error::InvalidOutput { module: module.info().name.clone(), function: "evaluate", message })
+    Error::Runtime(runtime::Error::InvalidOutput {
+        module: module.info().name.clone(),
+        function: "evaluate",
+        message,
+    })
 }
 
 fn evidence_name(evidence: Evidence) -> &'static str {

@@ -29,21 +29,36 @@ impl Pool {
     ///
     /// [`Error::InvalidPool`] naming the first bad candidate.
     pub fn from_values(id: &str, candidates: Vec<Value>) -> Result<Self, Error> {
-        let invalid = |message: String| Error::InvalidPool { pool: id.to_owned(), message };
+        let invalid = |message: String| Error::InvalidPool {
+            pool: id.to_owned(),
+            message,
+        };
         if candidates.len() > u32::MAX as usize {
             return Err(invalid("too many candidates".into()));
         }
         let mut names = Vec::with_capacity(candidates.len());
         for (index, candidate) in candidates.iter().enumerate() {
-            let name = candidate.as_object().and_then(|c| c.get("name")).and_then(Value::as_str);
+            let name = candidate
+                .as_object()
+                .and_then(|c| c.get("name"))
+                .and_then(Value::as_str);
             match name {
                 Some(name) if !name.trim().is_empty() => names.push(name.to_owned()),
-                _ => return Err(invalid(format!("candidate {index} is not an object with a non-empty \"name\""))),
+                _ => {
+                    return Err(invalid(format!(
+                        "candidate {index} is not an object with a non-empty \"name\""
+                    )));
+                }
             }
         }
         let json = serde_json::to_string(&candidates).map_err(|e| invalid(e.to_string()))?;
         let version = hex::encode(Sha256::digest(json.as_bytes()));
-        Ok(Self { id: id.to_owned(), version, json, names })
+        Ok(Self {
+            id: id.to_owned(),
+            version,
+            json,
+            names,
+        })
     }
 
     /// Reads a pool from JSON text: an array of candidate objects.
@@ -52,8 +67,10 @@ impl Pool {
     ///
     /// As [`Pool::from_values`], or text that is not a JSON array.
     pub fn from_json(id: &str, text: &str) -> Result<Self, Error> {
-        let values: Vec<Value> = serde_json::from_str(text)
-            .map_err(|e| Error::InvalidPool { pool: id.to_owned(), message: format!("not a JSON array of candidates: {e}") })?;
+        let values: Vec<Value> = serde_json::from_str(text).map_err(|e| Error::InvalidPool {
+            pool: id.to_owned(),
+            message: format!("not a JSON array of candidates: {e}"),
+        })?;
         Self::from_values(id, values)
     }
 
@@ -124,7 +141,10 @@ impl PreparedPool {
         self.blobs
             .get(&module.info().sha256)
             .map(|b| &b[..])
-            .ok_or_else(|| Error::NotPrepared { module: module.info().name.clone(), pool: self.pool.id.clone() })
+            .ok_or_else(|| Error::NotPrepared {
+                module: module.info().name.clone(),
+                pool: self.pool.id.clone(),
+            })
     }
 
     /// Total bytes of the prepared forms.

@@ -1,7 +1,7 @@
 //! The seed's result shape: what the status endpoint shows and the webhook delivers.
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 /// A finished evaluation, as clients see it.
 #[derive(Clone, Debug, Serialize)]

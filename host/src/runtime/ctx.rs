@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::{ClosedInputStream, MemoryOutputPipe};
-use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{
+    HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
+};
 
 use super::bindings::LogLevel;
 use super::bindings::shortlist::plugin::{log, types};
@@ -24,7 +26,10 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// The sandbox used for calls outside any job (loading, pool preparation).
-    pub const NEUTRAL: Sandbox = Sandbox { clock: Duration::ZERO, seed: [0; 32] };
+    pub const NEUTRAL: Sandbox = Sandbox {
+        clock: Duration::ZERO,
+        seed: [0; 32],
+    };
 }
 
 /// One line a module logged.
@@ -56,7 +61,9 @@ impl PluginCtx {
             .wall_clock(FixedWallClock(sandbox.clock))
             .monotonic_clock(FixedMonotonicClock)
             .secure_random(wasmtime_wasi::Deterministic::new(sandbox.seed.to_vec()))
-            .insecure_random(wasmtime_wasi::Deterministic::new(sandbox.seed.iter().rev().copied().collect()))
+            .insecure_random(wasmtime_wasi::Deterministic::new(
+                sandbox.seed.iter().rev().copied().collect(),
+            ))
             .insecure_random_seed(seed)
             .allow_tcp(false)
             .allow_udp(false)
@@ -74,13 +81,18 @@ impl PluginCtx {
     }
 
     pub(crate) fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.contents()).trim().to_owned()
+        String::from_utf8_lossy(&self.stderr.contents())
+            .trim()
+            .to_owned()
     }
 }
 
 impl WasiView for PluginCtx {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 

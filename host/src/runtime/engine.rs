@@ -43,7 +43,13 @@ impl Default for RuntimeConfig {
             output_bytes: 1 << 30,
             ..Limits::default()
         };
-        Self { job_limits, prepare_limits, pooling: true, instance_slots: DEFAULT_INSTANCE_SLOTS, cache_dir: None }
+        Self {
+            job_limits,
+            prepare_limits,
+            pooling: true,
+            instance_slots: DEFAULT_INSTANCE_SLOTS,
+            cache_dir: None,
+        }
     }
 }
 
@@ -56,7 +62,9 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Runtime")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,7 +81,10 @@ impl Runtime {
             .cranelift_opt_level(OptLevel::Speed)
             .max_wasm_stack(1 << 20);
         if config.pooling {
-            let max_memory = config.job_limits.memory_bytes.max(config.prepare_limits.memory_bytes);
+            let max_memory = config
+                .job_limits
+                .memory_bytes
+                .max(config.prepare_limits.memory_bytes);
             let mut pool = PoolingAllocationConfig::default();
             pool.total_component_instances(config.instance_slots)
                 .total_core_instances(config.instance_slots * 4)
@@ -92,7 +103,8 @@ impl Runtime {
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(Error::Host)?;
-        Plugin::add_to_linker::<PluginCtx, HasSelf<PluginCtx>>(&mut linker, |ctx| ctx).map_err(Error::Host)?;
+        Plugin::add_to_linker::<PluginCtx, HasSelf<PluginCtx>>(&mut linker, |ctx| ctx)
+            .map_err(Error::Host)?;
 
         // The ticker stops by itself once the engine and every module built on it are gone.
         let weak = engine.weak();
@@ -105,9 +117,17 @@ impl Runtime {
                     std::thread::sleep(EPOCH_TICK);
                 }
             })
-            .map_err(|e| Error::Host(wasmtime::Error::msg(format!("cannot start the epoch ticker: {e}"))))?;
+            .map_err(|e| {
+                Error::Host(wasmtime::Error::msg(format!(
+                    "cannot start the epoch ticker: {e}"
+                )))
+            })?;
 
-        Ok(Self { engine, linker, config })
+        Ok(Self {
+            engine,
+            linker,
+            config,
+        })
     }
 
     /// The runtime's configuration.
@@ -124,14 +144,28 @@ impl Runtime {
     /// [`Error::Load`] when the bytes are not a component of the `shortlist:plugin` world or
     /// its metadata call fails.
     pub async fn load(&self, name: &str, bytes: &[u8]) -> Result<Module> {
-        let load_error = |message: String| Error::Load { name: name.to_owned(), message };
+        let load_error = |message: String| Error::Load {
+            name: name.to_owned(),
+            message,
+        };
         let sha256: [u8; 32] = Sha256::digest(bytes).into();
-        let component = Component::new(&self.engine, bytes).map_err(|e| load_error(format!("{e:#}")))?;
-        let instance_pre = self.linker.instantiate_pre(&component).map_err(|e| load_error(format!("{e:#}")))?;
+        let component =
+            Component::new(&self.engine, bytes).map_err(|e| load_error(format!("{e:#}")))?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| load_error(format!("{e:#}")))?;
         let pre = PluginPre::new(instance_pre).map_err(|e| load_error(format!("{e:#}")))?;
-        Module::new(self.engine.clone(), pre, name, sha256, bytes.len(), self.config.clone())
-            .read_metadata()
-            .await
-            .map_err(|e| load_error(e.to_string()))
+        Module::new(
+            self.engine.clone(),
+            pre,
+            name,
+            sha256,
+            bytes.len(),
+            self.config.clone(),
+        )
+        .read_metadata()
+        .await
+        .map_err(|e| load_error(e.to_string()))
     }
 }

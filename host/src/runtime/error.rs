@@ -85,10 +85,21 @@ impl Error {
     /// The stable snake_case code that names this failure in job results and traces.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Limit { limit: Limit::Deadline, .. } => "plugin_timeout",
-            Error::Limit { limit: Limit::Fuel, .. } => "plugin_fuel_exhausted",
-            Error::Limit { limit: Limit::Memory, .. } => "plugin_memory_exceeded",
-            Error::Limit { limit: Limit::Output, .. } => "plugin_output_too_large",
+            Error::Limit {
+                limit: Limit::Deadline,
+                ..
+            } => "plugin_timeout",
+            Error::Limit {
+                limit: Limit::Fuel, ..
+            } => "plugin_fuel_exhausted",
+            Error::Limit {
+                limit: Limit::Memory,
+                ..
+            } => "plugin_memory_exceeded",
+            Error::Limit {
+                limit: Limit::Output,
+                ..
+            } => "plugin_output_too_large",
             Error::Trapped { .. } => "plugin_trapped",
             Error::Guest { .. } => "plugin_error",
             Error::InvalidOutput { .. } => "plugin_invalid_output",

@@ -54,12 +54,20 @@ pub(crate) struct MemoryLimiter {
 
 impl MemoryLimiter {
     pub(crate) fn new(cap: usize) -> Self {
-        Self { cap, refused: false }
+        Self {
+            cap,
+            refused: false,
+        }
     }
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         let allow = desired <= self.cap && maximum.is_none_or(|max| desired <= max);
         if !allow {
             self.refused = true;
@@ -67,7 +75,12 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         Ok(allow)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         // Tables hold function references; 100k entries is far beyond any real module.
         Ok(desired <= 100_000 && maximum.is_none_or(|max| desired <= max))
     }

@@ -7,7 +7,9 @@ use serde::Serialize;
 use wasmtime::component::Component;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
-use super::bindings::{FieldProblem, Metadata, ModuleKind, Outcome, Plugin, PluginError, PluginPre};
+use super::bindings::{
+    FieldProblem, Metadata, ModuleKind, Outcome, Plugin, PluginError, PluginPre,
+};
 use super::ctx::{LogLine, PluginCtx, Sandbox};
 use super::engine::RuntimeConfig;
 use super::error::{Error, Limit, Result};
@@ -113,14 +115,28 @@ pub struct Module {
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Module").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("Module")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
 impl Module {
-    pub(crate) fn new(engine: Engine, pre: PluginPre<PluginCtx>, name: &str, sha256: [u8; 32], size: usize, config: RuntimeConfig) -> Self {
+    pub(crate) fn new(
+        engine: Engine,
+        pre: PluginPre<PluginCtx>,
+        name: &str,
+        sha256: [u8; 32],
+        size: usize,
+        config: RuntimeConfig,
+    ) -> Self {
         let info = Arc::new(ModuleInfo::placeholder(name, sha256, size));
-        Self { engine, pre, info, config: Arc::new(config) }
+        Self {
+            engine,
+            pre,
+            info,
+            config: Arc::new(config),
+        }
     }
 
     /// The module's identity and metadata.
@@ -137,13 +153,18 @@ impl Module {
     pub(crate) async fn read_metadata(mut self) -> Result<Self> {
         let limits = self.config.job_limits;
         let (mut store, plugin) = self.instantiate(&limits, &Sandbox::NEUTRAL).await?;
-        let result = plugin.shortlist_plugin_module().call_describe(&mut store).await;
+        let result = plugin
+            .shortlist_plugin_module()
+            .call_describe(&mut store)
+            .await;
         let metadata = self.finish(DESCRIBE, &mut store, result.map(Ok::<_, PluginError>))?;
-        let info = self.info_from(metadata).map_err(|message| Error::InvalidOutput {
-            module: self.info.name.clone(),
-            function: DESCRIBE,
-            message,
-        })?;
+        let info = self
+            .info_from(metadata)
+            .map_err(|message| Error::InvalidOutput {
+                module: self.info.name.clone(),
+                function: DESCRIBE,
+                message,
+            })?;
         self.info = Arc::new(info);
         Ok(self)
     }
@@ -158,10 +179,18 @@ impl Module {
         }
         match kind {
             Kind::Filter if !m.dimensions.is_empty() => {
-                return Err(format!("filter {} declares dimensions; only scorers may", m.name));
+                return Err(format!(
+                    "filter {} declares dimensions; only scorers may",
+                    m.name
+                ));
             }
-            Kind::Scorer if m.dimensions.is_empty() || m.dimensions.len() > usize::from(u8::MAX) => {
-                return Err(format!("scorer {} must declare between 1 and 255 dimensions", m.name));
+            Kind::Scorer
+                if m.dimensions.is_empty() || m.dimensions.len() > usize::from(u8::MAX) =>
+            {
+                return Err(format!(
+                    "scorer {} must declare between 1 and 255 dimensions",
+                    m.name
+                ));
             }
             _ => {}
         }
@@ -179,7 +208,11 @@ impl Module {
             profile_fields: m
                 .profile_fields
                 .into_iter()
-                .map(|f| FieldInfo { path: f.path, required: f.required, description: f.description })
+                .map(|f| FieldInfo {
+                    path: f.path,
+                    required: f.required,
+                    description: f.description,
+                })
                 .collect(),
             sha256: self.info.sha256.clone(),
             size: self.info.size,
@@ -191,15 +224,32 @@ impl Module {
     /// # Errors
     ///
     /// A limit, trap or invalid output of the module.
-    pub async fn validate_profile(&self, sandbox: &Sandbox, profile: &str) -> Result<Call<Vec<FieldProblem>>> {
+    pub async fn validate_profile(
+        &self,
+        sandbox: &Sandbox,
+        profile: &str,
+    ) -> Result<Call<Vec<FieldProblem>>> {
         let limits = self.config.job_limits;
         let started = Instant::now();
         let (mut store, plugin) = self.instantiate(&limits, sandbox).await?;
-        let result = plugin.shortlist_plugin_module().call_validate_profile(&mut store, profile).await;
-        let problems = self.finish(VALIDATE_PROFILE, &mut store, result.map(Ok::<_, PluginError>))?;
-        let size: usize = problems.iter().map(|p| 16 + p.field.len() + p.message.len()).sum();
+        let result = plugin
+            .shortlist_plugin_module()
+            .call_validate_profile(&mut store, profile)
+            .await;
+        let problems = self.finish(
+            VALIDATE_PROFILE,
+            &mut store,
+            result.map(Ok::<_, PluginError>),
+        )?;
+        let size: usize = problems
+            .iter()
+            .map(|p| 16 + p.field.len() + p.message.len())
+            .sum();
         self.check_output(VALIDATE_PROFILE, &limits, size)?;
-        Ok(Call { value: problems, stats: stats(&mut store, &limits, started) })
+        Ok(Call {
+            value: problems,
+            stats: stats(&mut store, &limits, started),
+        })
     }
 
     /// Turns a pool (a JSON array) into the module's prepared form. Runs under the prepare limits.
@@ -211,10 +261,16 @@ impl Module {
         let limits = self.config.prepare_limits;
         let started = Instant::now();
         let (mut store, plugin) = self.instantiate(&limits, &Sandbox::NEUTRAL).await?;
-        let result = plugin.shortlist_plugin_module().call_prepare_pool(&mut store, candidates).await;
+        let result = plugin
+            .shortlist_plugin_module()
+            .call_prepare_pool(&mut store, candidates)
+            .await;
         let prepared = self.finish(PREPARE_POOL, &mut store, result)?;
         self.check_output(PREPARE_POOL, &limits, prepared.len())?;
-        Ok(Call { value: prepared, stats: stats(&mut store, &limits, started) })
+        Ok(Call {
+            value: prepared,
+            stats: stats(&mut store, &limits, started),
+        })
     }
 
     /// Evaluates the candidates at `indices` of a prepared pool against a profile (JSON text).
@@ -223,21 +279,37 @@ impl Module {
     ///
     /// The module's own error, a limit, a trap, or output over the cap. Whether the outcome
     /// fits the module's kind and the indices asked for is checked by the caller.
-    pub async fn evaluate(&self, sandbox: &Sandbox, profile: &str, pool: &[u8], indices: &[u32]) -> Result<Call<Outcome>> {
+    pub async fn evaluate(
+        &self,
+        sandbox: &Sandbox,
+        profile: &str,
+        pool: &[u8],
+        indices: &[u32],
+    ) -> Result<Call<Outcome>> {
         let limits = self.config.job_limits;
         let started = Instant::now();
         let (mut store, plugin) = self.instantiate(&limits, sandbox).await?;
-        let result = plugin.shortlist_plugin_module().call_evaluate(&mut store, profile, pool, indices).await;
+        let result = plugin
+            .shortlist_plugin_module()
+            .call_evaluate(&mut store, profile, pool, indices)
+            .await;
         let outcome = self.finish(EVALUATE, &mut store, result)?;
         let size: usize = match &outcome {
             Outcome::Rejected(r) => r.iter().map(|r| 8 + r.reason.len()).sum(),
             Outcome::Scored(s) => s.iter().map(|s| 16 + s.note.len()).sum(),
         };
         self.check_output(EVALUATE, &limits, size)?;
-        Ok(Call { value: outcome, stats: stats(&mut store, &limits, started) })
+        Ok(Call {
+            value: outcome,
+            stats: stats(&mut store, &limits, started),
+        })
     }
 
-    async fn instantiate(&self, limits: &Limits, sandbox: &Sandbox) -> Result<(Store<PluginCtx>, Plugin)> {
+    async fn instantiate(
+        &self,
+        limits: &Limits,
+        sandbox: &Sandbox,
+    ) -> Result<(Store<PluginCtx>, Plugin)> {
         let mut store = Store::new(&self.engine, PluginCtx::new(sandbox, limits));
         store.limiter(|ctx| &mut ctx.memory);
         store.set_fuel(limits.fuel).map_err(Error::Host)?;
@@ -266,32 +338,62 @@ impl Module {
     ) -> Result<T> {
         match result {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(Error::Guest { module: self.info.name.clone(), function, code: e.code, message: e.message }),
+            Ok(Err(e)) => Err(Error::Guest {
+                module: self.info.name.clone(),
+                function,
+                code: e.code,
+                message: e.message,
+            }),
             Err(e) => Err(self.classify(function, store, e)),
         }
     }
 
-    fn classify(&self, function: &'static str, store: &Store<PluginCtx>, error: wasmtime::Error) -> Error {
+    fn classify(
+        &self,
+        function: &'static str,
+        store: &Store<PluginCtx>,
+        error: wasmtime::Error,
+    ) -> Error {
         let module = self.info.name.clone();
-        let limit = |limit| Error::Limit { module: module.clone(), function, limit };
+        let limit = |limit| Error::Limit {
+            module: module.clone(),
+            function,
+            limit,
+        };
         match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => limit(Limit::Fuel),
             Some(Trap::Interrupt) => limit(Limit::Deadline),
             _ if store.data().memory.refused => limit(Limit::Memory),
             Some(trap) => {
                 let stderr = store.data().stderr_text();
-                let message = if stderr.is_empty() { trap.to_string() } else { format!("{trap}; the module wrote: {stderr}") };
-                Error::Trapped { module, function, message }
+                let message = if stderr.is_empty() {
+                    trap.to_string()
+                } else {
+                    format!("{trap}; the module wrote: {stderr}")
+                };
+                Error::Trapped {
+                    module,
+                    function,
+                    message,
+                }
             }
             // Anything else raised while guest code runs (a WASI call it misused, say) is the
             // module's failure, not the host's.
-            None => Error::Trapped { module, function, message: format!("{error:#}") },
+            None => Error::Trapped {
+                module,
+                function,
+                message: format!("{error:#}"),
+            },
         }
     }
 
     fn check_output(&self, function: &'static str, limits: &Limits, size: usize) -> Result<()> {
         if size > limits.output_bytes {
-            return Err(Error::Limit { module: self.info.name.clone(), function, limit: Limit::Output });
+            return Err(Error::Limit {
+                module: self.info.name.clone(),
+                function,
+                limit: Limit::Output,
+            });
         }
         Ok(())
     }

@@ -102,9 +102,14 @@ impl Manifest {
     ///
     /// [`Error::Manifest`] naming the first problem.
     pub fn parse(origin: &str, text: &str) -> Result<Self, Error> {
-        let manifest: Manifest =
-            toml::from_str(text).map_err(|e| Error::Manifest { origin: origin.to_owned(), message: e.to_string() })?;
-        manifest.check().map_err(|message| Error::Manifest { origin: origin.to_owned(), message })?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| Error::Manifest {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })?;
+        manifest.check().map_err(|message| Error::Manifest {
+            origin: origin.to_owned(),
+            message,
+        })?;
         Ok(manifest)
     }
 
@@ -125,19 +130,31 @@ impl Manifest {
         for level in Level::ALL {
             match self.points.get(&level) {
                 Some(p) if (0.0..=100.0).contains(p) => {}
-                _ => return Err(format!("points for {} must be between 0 and 100", level.as_str())),
+                _ => {
+                    return Err(format!(
+                        "points for {} must be between 0 and 100",
+                        level.as_str()
+                    ));
+                }
             }
         }
-        let Some(last) = self.tiers.last() else { return Err("at least one tier is needed".into()) };
+        let Some(last) = self.tiers.last() else {
+            return Err("at least one tier is needed".into());
+        };
         if last.min_fit > 0.0 || !last.worst.is_empty() {
-            return Err(format!("the last tier ({}) must accept every candidate: min_fit 0, no `worst`", last.name));
+            return Err(format!(
+                "the last tier ({}) must accept every candidate: min_fit 0, no `worst`",
+                last.name
+            ));
         }
         for tier in &self.tiers {
             if let Some(d) = tier.worst.keys().find(|d| !self.dimensions.contains(d)) {
                 return Err(format!("tier {} names unknown dimension {d}", tier.name));
             }
         }
-        if !(0.0..=1.0).contains(&self.confidence.high) || !(0.0..=1.0).contains(&self.confidence.medium) {
+        if !(0.0..=1.0).contains(&self.confidence.high)
+            || !(0.0..=1.0).contains(&self.confidence.medium)
+        {
             return Err("confidence thresholds are shares between 0 and 1".into());
         }
         Ok(())

@@ -78,7 +78,10 @@ pub struct Vertical {
 impl Vertical {
     /// Names of the verticals built into this binary.
     pub fn builtin_names() -> Vec<&'static str> {
-        builtin::BUILTIN_VERTICALS.iter().map(|(name, _)| *name).collect()
+        builtin::BUILTIN_VERTICALS
+            .iter()
+            .map(|(name, _)| *name)
+            .collect()
     }
 
     /// Loads a vertical built into this binary.
@@ -87,9 +90,13 @@ impl Vertical {
     ///
     /// Unknown name, or modules that fail to load or do not match the manifest.
     pub async fn builtin(runtime: &Runtime, name: &str) -> Result<Self, Error> {
-        let (_, text) = builtin::BUILTIN_VERTICALS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-            Error::UnknownVertical { name: name.to_owned(), available: Self::builtin_names().join(", ") }
-        })?;
+        let (_, text) = builtin::BUILTIN_VERTICALS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| Error::UnknownVertical {
+                name: name.to_owned(),
+                available: Self::builtin_names().join(", "),
+            })?;
         let manifest = Manifest::parse(name, text)?;
         let mut modules = Vec::new();
         for (file, bytes) in builtin::BUILTIN_MODULES {
@@ -136,21 +143,31 @@ impl Vertical {
     ///
     /// [`Error::Mismatch`] naming the first inconsistency.
     pub fn new(manifest: Manifest, modules: Vec<Module>) -> Result<Self, Error> {
-        let mismatch = |message: String| Error::Mismatch { vertical: manifest.vertical.clone(), message };
+        let mismatch = |message: String| Error::Mismatch {
+            vertical: manifest.vertical.clone(),
+            message,
+        };
         let mut filters = Vec::new();
         let mut scorers: Vec<Module> = Vec::new();
         for name in &manifest.modules {
             let mut found = modules.iter().filter(|m| &m.info().name == name);
-            let module = found.next().ok_or_else(|| mismatch(format!("module {name} is listed but not provided")))?;
+            let module = found
+                .next()
+                .ok_or_else(|| mismatch(format!("module {name} is listed but not provided")))?;
             if found.next().is_some() {
                 return Err(mismatch(format!("module {name} is provided twice")));
             }
             if module.info().vertical != manifest.vertical {
-                return Err(mismatch(format!("module {name} belongs to vertical {}", module.info().vertical)));
+                return Err(mismatch(format!(
+                    "module {name} belongs to vertical {}",
+                    module.info().vertical
+                )));
             }
             match module.info().kind {
                 Kind::Filter if !scorers.is_empty() => {
-                    return Err(mismatch(format!("filter {name} is listed after a scorer; list filters first")));
+                    return Err(mismatch(format!(
+                        "filter {name} is listed after a scorer; list filters first"
+                    )));
                 }
                 Kind::Filter => filters.push(module.clone()),
                 Kind::Scorer => scorers.push(module.clone()),
@@ -160,20 +177,40 @@ impl Vertical {
         for dimension in &manifest.dimensions {
             let mut owning = scorers.iter().enumerate().filter_map(|(scorer, m)| {
                 let index = m.info().dimensions.iter().position(|d| d == dimension)?;
-                Some(Owner { scorer, dimension: u8::try_from(index).ok()? })
+                Some(Owner {
+                    scorer,
+                    dimension: u8::try_from(index).ok()?,
+                })
             });
-            let owner = owning.next().ok_or_else(|| mismatch(format!("no scorer scores dimension {dimension}")))?;
+            let owner = owning
+                .next()
+                .ok_or_else(|| mismatch(format!("no scorer scores dimension {dimension}")))?;
             if owning.next().is_some() {
-                return Err(mismatch(format!("dimension {dimension} is scored by more than one module")));
+                return Err(mismatch(format!(
+                    "dimension {dimension} is scored by more than one module"
+                )));
             }
             owners.push(owner);
         }
         for scorer in &scorers {
-            if let Some(extra) = scorer.info().dimensions.iter().find(|d| !manifest.dimensions.contains(d)) {
-                return Err(mismatch(format!("module {} scores {extra}, which the manifest does not list", scorer.info().name)));
+            if let Some(extra) = scorer
+                .info()
+                .dimensions
+                .iter()
+                .find(|d| !manifest.dimensions.contains(d))
+            {
+                return Err(mismatch(format!(
+                    "module {} scores {extra}, which the manifest does not list",
+                    scorer.info().name
+                )));
             }
         }
-        Ok(Self { manifest, filters, scorers, owners })
+        Ok(Self {
+            manifest,
+            filters,
+            scorers,
+            owners,
+        })
     }
 
     /// The manifest.

@@ -1,0 +1,51 @@
+//! `/healthz` (the process answers), `/readyz` (database and verticals usable),
+//! `/metrics` (Prometheus text) and `/openapi.json`.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use super::{ApiError, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+}
+
+async fn healthz() -> Response {
+    axum::Json(json!({ "status": "ok" })).into_response()
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let database = state.store.ping().await.map_err(|e| e.to_string());
+    let verticals = state.engine.vertical_names();
+    let ready = database.is_ok() && !verticals.is_empty();
+    let body = json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "database": database.err().unwrap_or_else(|| "ok".to_owned()),
+        "verticals": verticals,
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let counts = state.store.job_counts().await?;
+    let counts: Vec<(&str, i64)> = counts.iter().map(|(s, c)| (s.as_str(), *c)).collect();
+    let text = state.metrics.render(&counts);
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}
+
+async fn openapi(State(state): State<AppState>) -> Response {
+    axum::Json(super::openapi::document(&state.config.public_url)).into_response()
+}

@@ -1,0 +1,101 @@
+//! The HTTP API: the seed's job endpoints, traces, health, metrics and the OpenAPI document.
+
+mod error;
+mod extract;
+mod health;
+mod jobs;
+mod openapi;
+mod traces;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use tokio::sync::Notify;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiError, Detail};
+pub use openapi::document as openapi_document;
+
+use crate::jobs::Engine;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// Default cap on request bodies.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+/// Deadline of one HTTP request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Settings the handlers need.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Public base URL, for `audit` links and `Location` headers.
+    pub public_url: String,
+    /// Cap on request bodies, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Handler settings.
+    pub config: Arc<ApiConfig>,
+    /// The database.
+    pub store: Store,
+    /// Runtime, verticals, prepared pools.
+    pub engine: Arc<Engine>,
+    /// In-process metrics.
+    pub metrics: Arc<Metrics>,
+    /// Wakes idle workers when a job is queued.
+    pub wake: Arc<Notify>,
+    /// (org, Idempotency-Key) pairs whose first request is still being handled here.
+    pub in_flight: Arc<Mutex<HashSet<(String, String)>>>,
+}
+
+impl AppState {
+    /// State over a store and an engine.
+    pub fn new(
+        config: ApiConfig,
+        store: Store,
+        engine: Arc<Engine>,
+        metrics: Arc<Metrics>,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self {
+            config: Arc::new(config),
+            store,
+            engine,
+            metrics,
+            wake,
+            in_flight: Arc::default(),
+        }
+    }
+}
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .merge(jobs::router())
+        .merge(traces::router())
+        .merge(health::router())
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let path = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("-", MatchedPath::as_str);
+                tracing::info_span!("request", http.method = %request.method(), http.route = path)
+            }),
+        )
+        .fallback(|| async { ApiError::NotFound("No such endpoint".to_owned()) })
+        .with_state(state)
+}

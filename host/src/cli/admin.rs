@@ -1,0 +1,226 @@
+//! Operator commands against the database: organisations, API keys, pools.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::auth;
+use crate::eval::Pool;
+use crate::jobs::now_ms;
+use crate::store::{ApiKey, Org, PoolVersion, Store};
+use crate::vertical::Vertical;
+
+/// Most record problems printed by a failed import.
+const MAX_REPORTED: usize = 50;
+
+/// Creates an organisation.
+///
+/// # Errors
+///
+/// A duplicate name, or the database.
+pub async fn create_org(store: &Store, name: &str) -> anyhow::Result<Org> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 100 {
+        bail!("an organisation name is 1 to 100 characters");
+    }
+    let id = format!("org_{}", auth::random_base62(12)?);
+    match store.create_org(&id, name, now_ms()).await {
+        Err(crate::store::Error::Conflict(_)) => {
+            bail!("an organisation named {name:?} already exists")
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Finds an organisation by name.
+///
+/// # Errors
+///
+/// No such organisation, or the database.
+pub async fn org(store: &Store, name: &str) -> anyhow::Result<Org> {
+    store.org_by_name(name).await?.with_context(|| {
+        format!("no organisation named {name:?}; create it with `shortlist org create`")
+    })
+}
+
+/// Creates an API key for an organisation and returns the whole key (shown once).
+///
+/// # Errors
+///
+/// Unknown organisation, or the database.
+pub async fn create_key(store: &Store, org_name: &str) -> anyhow::Result<String> {
+    let org = org(store, org_name).await?;
+    let key = auth::generate()?;
+    store
+        .insert_key(&ApiKey {
+            id: key.id,
+            org_id: org.id,
+            hash: key.hash,
+            revoked: false,
+            created_at: now_ms(),
+        })
+        .await?;
+    Ok(key.key)
+}
+
+/// Revokes a key given whole or by id.
+///
+/// # Errors
+///
+/// Unknown or already revoked key, or the database.
+pub async fn revoke_key(store: &Store, key: &str) -> anyhow::Result<()> {
+    let id = auth::key_id(key).unwrap_or(key);
+    if !store.revoke_key(id, now_ms()).await? {
+        bail!("no active key with id {id}");
+    }
+    Ok(())
+}
+
+/// A pool file's records, each with the line it starts on.
+fn records(text: &str) -> anyhow::Result<Vec<(usize, Value)>> {
+    let line_of = |offset: usize| text[..offset].bytes().filter(|b| *b == b'\n').count() + 1;
+    if text.trim_start().starts_with('[') {
+        let raw: Vec<&RawValue> =
+            serde_json::from_str(text).context("the file is not a JSON array")?;
+        raw.into_iter()
+            .map(|r| {
+                // The raw slice points into `text`: its address gives its offset.
+                let offset = r.get().as_ptr() as usize - text.as_ptr() as usize;
+                let value = serde_json::from_str(r.get())
+                    .with_context(|| format!("line {}", line_of(offset)))?;
+                Ok((line_of(offset), value))
+            })
+            .collect()
+    } else {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                Ok((
+                    i + 1,
+                    serde_json::from_str(l)
+                        .with_context(|| format!("line {}: not a JSON object", i + 1))?,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// Checks every record of a pool file against the host's rule and the vertical's modules,
+/// then stores it as the pool's next version. Nothing is stored if any record is bad.
+///
+/// # Errors
+///
+/// The bad records, by line (at most [`MAX_REPORTED`]), or the database.
+pub async fn import_pool(
+    store: &Store,
+    vertical: &Vertical,
+    org_id: &str,
+    pool_id: &str,
+    text: &str,
+) -> anyhow::Result<PoolVersion> {
+    let records = records(text)?;
+    if records.is_empty() {
+        bail!("the pool has no records");
+    }
+    let mut problems = Vec::new();
+    for (line, record) in &records {
+        if let Err(e) = Pool::from_values(pool_id, vec![record.clone()]) {
+            problems.push(format!(
+                "line {line}: {}",
+                e.to_string().rsplit(": ").next().unwrap_or_default()
+            ));
+        }
+    }
+    let values: Vec<Value> = records.iter().map(|(_, v)| v.clone()).collect();
+    let pool = match Pool::from_values(pool_id, values) {
+        Ok(pool) if problems.is_empty() => pool,
+        _ => return Err(report(problems)),
+    };
+    // Every module must be able to read every record. Prepare the whole pool first;
+    // only when that fails, find the bad records one by one.
+    for module in vertical.modules() {
+        if module.prepare_pool(pool.json()).await.is_ok() {
+            continue;
+        }
+        for (line, record) in &records {
+            let one = Value::Array(vec![record.clone()]).to_string();
+            if let Err(e) = module.prepare_pool(&one).await {
+                problems.push(format!("line {line}: module {}: {e}", module.info().name));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(report(problems));
+    }
+    let version = store
+        .insert_pool_version(
+            org_id,
+            pool_id,
+            &vertical.manifest().vertical,
+            pool.json(),
+            pool.len() as i64,
+            pool.version(),
+            now_ms(),
+        )
+        .await?;
+    Ok(version)
+}
+
+fn report(mut problems: Vec<String>) -> anyhow::Error {
+    let total = problems.len();
+    problems.truncate(MAX_REPORTED);
+    let more = if total > MAX_REPORTED {
+        format!("\n... and {} more", total - MAX_REPORTED)
+    } else {
+        String::new()
+    };
+    anyhow::anyhow!(
+        "{total} bad record(s), nothing imported:\n{}{more}",
+        problems.join("\n")
+    )
+}
+
+/// Reads a file, or stdin for `-`.
+///
+/// # Errors
+///
+/// An unreadable file.
+pub fn read_input(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Prints pools as a table.
+///
+/// # Errors
+///
+/// Writing to stdout.
+pub fn print_pools(pools: &[PoolVersion]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<20} {:<24} {:>7} {:<12} {:>8}  content",
+        "org", "pool", "version", "vertical", "size"
+    )?;
+    for p in pools {
+        writeln!(
+            out,
+            "{:<20} {:<24} {:>7} {:<12} {:>8}  {}",
+            p.org_id,
+            p.pool_id,
+            p.version,
+            p.vertical,
+            p.size,
+            &p.content_hash[..12.min(p.content_hash.len())]
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! `shortlist serve` and `shortlist demo`: the HTTP API and the workers in one process.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+use super::admin;
+use crate::api::{self, ApiConfig, AppState};
+use crate::config::ServeArgs;
+use crate::jobs::{Engine, WorkerConfig, run_workers};
+use crate::metrics::Metrics;
+use crate::runtime::Runtime;
+use crate::store::Store;
+
+/// Organisation, pool and size the demo sets up.
+pub const DEMO_ORG: &str = "demo";
+/// Pool id of the demo's sample pool.
+pub const DEMO_POOL: &str = "carriers:all";
+const DEMO_POOL_SIZE: usize = 2000;
+
+/// Connects to the database and loads the built-in verticals.
+async fn start(args: &ServeArgs) -> anyhow::Result<(Store, Arc<Engine>)> {
+    let store = Store::connect(&args.database.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", args.database.database_url))?;
+    let runtime =
+        Runtime::new(args.runtime.runtime_config()).context("starting the plugin runtime")?;
+    let engine = Engine::builtin(runtime)
+        .await
+        .context("loading the built-in verticals")?;
+    Ok((store, Arc::new(engine)))
+}
+
+/// Runs the service until Ctrl-C or SIGTERM; running jobs finish first.
+///
+/// # Errors
+///
+/// The database, the address, or the modules.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<i32> {
+    let (store, engine) = start(&args).await?;
+    run(args, store, engine).await
+}
+
+/// Sets up the demo organisation, a fresh key and the sample pool, prints a curl, and serves.
+///
+/// # Errors
+///
+/// As [`serve`].
+pub async fn demo(args: ServeArgs) -> anyhow::Result<i32> {
+    let (store, engine) = start(&args).await?;
+    let org = match store.org_by_name(DEMO_ORG).await? {
+        Some(org) => org,
+        None => admin::create_org(&store, DEMO_ORG).await?,
+    };
+    if store.current_pool(&org.id, DEMO_POOL).await?.is_none() {
+        let vertical = engine
+            .vertical("insurance")
+            .context("the insurance vertical is not built in")?;
+        let pool = crate::sample::pool("insurance", DEMO_POOL_SIZE, 1)?;
+        let text = serde_json::to_string(&pool)?;
+        admin::import_pool(&store, &vertical, &org.id, DEMO_POOL, &text).await?;
+    }
+    let key = admin::create_key(&store, DEMO_ORG).await?;
+    let url = args.public_url.trim_end_matches('/').to_owned();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Demo organisation {DEMO_ORG:?} with pool {DEMO_POOL} ({DEMO_POOL_SIZE} carriers)."
+    )?;
+    writeln!(out, "API key (shown once): {key}\n")?;
+    writeln!(out, "Submit the API's example job:\n")?;
+    writeln!(
+        out,
+        "curl -X POST {url}/api/v1/jobs \\\n  -H \"Content-Type: application/json\" \\\n  -H \"X-API-Key: {key}\" \\\n  -d '{{\n    \"profile\": {{\n      \"entity\": \"acme-manufacturing\",\n      \"state\": \"CA\",\n      \"line\": \"professional_liability\",\n      \"revenue\": 12000000\n    }},\n    \"pool\": \"carriers:all\"\n  }}'\n"
+    )?;
+    writeln!(
+        out,
+        "Then: curl -H \"X-API-Key: {key}\" {url}/api/v1/jobs/<eval_id>\n"
+    )?;
+    drop(out);
+    run(args, store, engine).await
+}
+
+async fn run(args: ServeArgs, store: Store, engine: Arc<Engine>) -> anyhow::Result<i32> {
+    let metrics = Arc::new(Metrics::default());
+    let wake = Arc::new(Notify::new());
+    let shutdown = CancellationToken::new();
+    let worker_config = WorkerConfig {
+        name: format!("{}-{}", hostname(), std::process::id()),
+        concurrency: args.workers,
+        lease: Duration::from_millis(args.lease_ms),
+        poll: Duration::from_millis(args.poll_ms),
+        max_attempts: 3,
+        public_url: args.public_url.clone(),
+    };
+    let workers = tokio::spawn(run_workers(
+        worker_config,
+        store.clone(),
+        engine.clone(),
+        metrics.clone(),
+        wake.clone(),
+        shutdown.clone(),
+    ));
+    let config = ApiConfig {
+        public_url: args.public_url.clone(),
+        max_body_bytes: args.max_body_bytes,
+    };
+    let state = AppState::new(config, store, engine, metrics, wake);
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
+    info!(http.addr = %listener.local_addr()?, "Listening.");
+    let stop = shutdown.clone();
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            info!("Shutting down: no new requests; running jobs finish.");
+            stop.cancel();
+        })
+        .await?;
+    shutdown.cancel();
+    workers.await?;
+    Ok(0)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            let _ = ctrl_c.await;
+            return;
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "host".to_owned())
+}

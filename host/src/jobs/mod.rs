@@ -1,0 +1,22 @@
+//! The job queue's workers: claim a queued job with a lease, evaluate it, commit
+//! its result and trace in one transaction, and keep the lease alive meanwhile.
+
+mod engine;
+mod worker;
+
+pub use engine::{Engine, PREPARED_POOL_CACHE};
+pub use worker::{TRACE_ENCODING, WorkerConfig, now_ms, run_workers};
+
+/// Job errors carry retry intent; only the worker decides what to do with them.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A passing failure (the database, say): the job goes back to the queue.
+    #[error("retryable: {0}")]
+    Retryable(String),
+    /// A failure that another attempt would repeat: the job fails.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// Results of the job machinery.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

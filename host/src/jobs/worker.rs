@@ -1,0 +1,319 @@
+//! The worker loop: claim, evaluate under a kept-alive lease, commit, repeat.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, info, info_span, warn};
+
+use super::{Engine, Error, Result};
+use crate::eval::{self, Job as EvalJob, Progress};
+use crate::metrics::Metrics;
+use crate::store::{Finish, Job, JobStatus, Store};
+
+/// How workers run. See the `serve` flags for defaults.
+#[derive(Clone, Debug)]
+pub struct WorkerConfig {
+    /// Unique name of this process's workers in leases, e.g. `host-1234`.
+    pub name: String,
+    /// Evaluations run at once.
+    pub concurrency: usize,
+    /// How long a claim lasts without a heartbeat.
+    pub lease: Duration,
+    /// How often an idle worker looks for work without being woken.
+    pub poll: Duration,
+    /// Attempts after which a job whose workers keep dying fails.
+    pub max_attempts: i64,
+    /// Public base URL, for the result's `audit` link.
+    pub public_url: String,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Runs workers until `shutdown` is notified; jobs already running finish first.
+pub async fn run_workers(
+    config: WorkerConfig,
+    store: Store,
+    engine: Arc<Engine>,
+    metrics: Arc<Metrics>,
+    wake: Arc<Notify>,
+    shutdown: CancellationToken,
+) {
+    let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let mut running = JoinSet::new();
+    let config = Arc::new(config);
+    loop {
+        // Claim as long as there is work and a free slot.
+        loop {
+            if shutdown.is_cancelled() {
+                break;
+            }
+            let Ok(permit) = permits.clone().try_acquire_owned() else {
+                break;
+            };
+            match store
+                .claim_job(&config.name, now_ms(), config.lease.as_millis() as i64)
+                .await
+            {
+                Ok(Some(job)) => {
+                    let span = info_span!("job", job.id = %job.id, pool.id = %job.pool_id);
+                    let (config, store, engine, metrics) = (
+                        config.clone(),
+                        store.clone(),
+                        engine.clone(),
+                        metrics.clone(),
+                    );
+                    running.spawn(
+                        async move {
+                            process(&config, &store, &engine, &metrics, job).await;
+                            drop(permit);
+                        }
+                        .instrument(span),
+                    );
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    warn!(error = %e, "Claiming a job failed; retrying after the poll interval.");
+                    break;
+                }
+            }
+        }
+        while running.try_join_next().is_some() {}
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = wake.notified() => {}
+            () = tokio::time::sleep(config.poll) => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+        }
+    }
+    info!(
+        jobs.running = running.len(),
+        "Workers stopping; waiting for running jobs."
+    );
+    while running.join_next().await.is_some() {}
+}
+
+/// Runs one claimed job to a committed end, or back to the queue.
+async fn process(
+    config: &WorkerConfig,
+    store: &Store,
+    engine: &Engine,
+    metrics: &Metrics,
+    job: Job,
+) {
+    let started = std::time::Instant::now();
+    let progress = Arc::new(Progress::default());
+    let heartbeat = {
+        let (store, id, name, lease) = (
+            store.clone(),
+            job.id.clone(),
+            config.name.clone(),
+            config.lease,
+        );
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(lease / 3);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let (done, total) = progress.get();
+                match store
+                    .heartbeat(
+                        &id,
+                        &name,
+                        now_ms(),
+                        lease.as_millis() as i64,
+                        done as i64,
+                        total as i64,
+                    )
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        warn!(job.id = %id, "Lost the lease on a running job.");
+                        break;
+                    }
+                    Err(e) => warn!(job.id = %id, error = %e, "Heartbeat failed."),
+                }
+            }
+        })
+    };
+    let outcome = evaluate(config, store, engine, metrics, &job, progress).await;
+    heartbeat.abort();
+    match outcome {
+        Ok(true) => {
+            metrics.evaluation.observe(started.elapsed());
+            let waited =
+                Duration::from_millis(now_ms().saturating_sub(job.created_at).max(0) as u64);
+            metrics.submit_to_complete.observe(waited);
+        }
+        Ok(false) => warn!(
+            "The lease was lost before the result was committed; another worker owns the job."
+        ),
+        Err(Error::Retryable(reason)) => {
+            warn!(%reason, "Job failed for a passing reason; back to the queue.");
+            metrics.retried.fetch_add(1, Ordering::Relaxed);
+            if let Err(e) = store.release_job(&job.id, &config.name, now_ms()).await {
+                warn!(error = %e, "Could not release the job; its lease will expire.");
+            }
+        }
+        Err(Error::Fatal(reason)) => {
+            let failed = fail(config, store, &job, "evaluation_failed", &reason).await;
+            if let Err(e) = failed {
+                warn!(error = %e, "Could not record the failure; the lease will expire and the job run again.");
+            }
+            metrics.failed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Evaluates and commits. `Ok(false)`: the lease was lost before the commit.
+async fn evaluate(
+    config: &WorkerConfig,
+    store: &Store,
+    engine: &Engine,
+    metrics: &Metrics,
+    job: &Job,
+    progress: Arc<Progress>,
+) -> Result<bool> {
+    if job.attempts > config.max_attempts {
+        let message = format!(
+            "gave up after {} attempts: the workers running it stopped",
+            job.attempts - 1
+        );
+        return fail(config, store, job, "worker_lost", &message)
+            .await
+            .map_err(|e| Error::Retryable(e.to_string()));
+    }
+    let vertical = engine
+        .vertical(&job.vertical)
+        .ok_or_else(|| Error::Fatal(format!("vertical {} is not loaded", job.vertical)))?;
+    let prepared = engine
+        .prepared(
+            store,
+            &job.org_id,
+            &job.pool_id,
+            job.pool_version,
+            &vertical,
+        )
+        .await?;
+    let profile = serde_json::from_str(&job.profile)
+        .map_err(|e| Error::Fatal(format!("stored profile unreadable: {e}")))?;
+    let clock = Duration::from_millis(job.created_at.max(0) as u64);
+    let eval_job = EvalJob {
+        eval_id: job.id.clone(),
+        sandbox: eval::sandbox_for(&job.id, Duration::from_secs(clock.as_secs())),
+        profile,
+        audit_url: format!(
+            "{}/traces/{}",
+            config.public_url.trim_end_matches('/'),
+            job.id
+        ),
+        timings: true,
+        progress: Some(progress),
+    };
+    let evaluation = eval::evaluate(&vertical, &prepared, &eval_job).await;
+    if let Some(error) = &evaluation.result.error
+        && error.code == "plugin_host_error"
+    {
+        return Err(Error::Retryable(error.message.clone()));
+    }
+    for module in &evaluation.trace.modules {
+        metrics.observe_plugin_call(
+            &module.name,
+            Duration::from_micros(module.wall_time_us.unwrap_or(0)),
+        );
+    }
+    let module_hashes: serde_json::Map<String, serde_json::Value> = vertical
+        .modules()
+        .map(|m| (m.info().name.clone(), m.info().sha256.clone().into()))
+        .collect();
+    let result =
+        serde_json::to_string(&evaluation.result).map_err(|e| Error::Fatal(e.to_string()))?;
+    let trace = serde_json::to_vec(&evaluation.trace).map_err(|e| Error::Fatal(e.to_string()))?;
+    let compressed =
+        zstd::bulk::compress(&trace, TRACE_ZSTD_LEVEL).map_err(|e| Error::Fatal(e.to_string()))?;
+    let completed = evaluation.result.status == "completed";
+    let finish = Finish {
+        status: if completed {
+            JobStatus::Completed
+        } else {
+            JobStatus::Failed
+        },
+        result: &result,
+        error_code: evaluation.result.error.as_ref().map(|e| e.code.as_str()),
+        error_message: evaluation.result.error.as_ref().map(|e| e.message.as_str()),
+        module_hashes: &serde_json::Value::Object(module_hashes).to_string(),
+        trace: &compressed,
+        trace_encoding: TRACE_ENCODING,
+        trace_raw_bytes: trace.len() as i64,
+        now: now_ms(),
+    };
+    let committed = store
+        .finish_job(&job.id, &config.name, &finish)
+        .await
+        .map_err(|e| Error::Retryable(e.to_string()))?;
+    if committed {
+        if completed {
+            metrics.completed.fetch_add(1, Ordering::Relaxed);
+        } else {
+            metrics.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        info!(
+            job.status = evaluation.result.status,
+            trace.bytes = compressed.len(),
+            trace.raw_bytes = trace.len(),
+            "Job finished."
+        );
+    }
+    Ok(committed)
+}
+
+/// Encoding of stored traces.
+pub const TRACE_ENCODING: &str = "json+zstd";
+/// zstd level of stored traces: fast, and traces are very repetitive anyway.
+const TRACE_ZSTD_LEVEL: i32 = 3;
+
+/// Commits a failed result that no module produced (e.g. the pool vanished).
+async fn fail(
+    config: &WorkerConfig,
+    store: &Store,
+    job: &Job,
+    code: &str,
+    message: &str,
+) -> Result<bool, crate::store::Error> {
+    let audit = format!(
+        "{}/traces/{}",
+        config.public_url.trim_end_matches('/'),
+        job.id
+    );
+    let result = serde_json::json!({
+        "eval_id": job.id, "status": "failed", "pool_size": 0, "filtered": 0, "candidates": [],
+        "error": { "code": code, "message": message }, "audit": audit,
+    });
+    let trace = serde_json::to_vec(&serde_json::json!({
+        "eval_id": job.id, "status": "failed", "error": { "code": code, "message": message },
+    }))
+    .unwrap_or_default();
+    let compressed = zstd::bulk::compress(&trace, TRACE_ZSTD_LEVEL).unwrap_or_default();
+    let finish = Finish {
+        status: JobStatus::Failed,
+        result: &result.to_string(),
+        error_code: Some(code),
+        error_message: Some(message),
+        module_hashes: "{}",
+        trace: &compressed,
+        trace_encoding: TRACE_ENCODING,
+        trace_raw_bytes: trace.len() as i64,
+        now: now_ms(),
+    };
+    store.finish_job(&job.id, &config.name, &finish).await
+}

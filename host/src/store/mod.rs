@@ -1,0 +1,297 @@
+//! Persistence: orgs, API keys, pool versions, the job queue and audit traces,
+//! behind one [`Store`] over SQLite (the embedded default, one WAL file) or
+//! PostgreSQL (shared by several host replicas).
+//!
+//! Each backend is a private module with the same methods; [`Store`]
+//! dispatches to it. Both run the same conformance suite (`tests.rs`).
+//! Queries are built at runtime (`sqlx::query_as`), not with `query!`, which
+//! checks against one database per crate (sqlx #121/#916). Migrations are
+//! embedded per backend (`host/migrations/{sqlite,postgres}`) and run by
+//! [`Store::connect`].
+//!
+//! Every timestamp is unix milliseconds passed in by the caller (`now`), so
+//! tests control time.
+
+mod postgres;
+mod rows;
+mod sql;
+mod sqlite;
+#[cfg(test)]
+mod tests;
+
+pub use rows::{
+    ApiKey, Finish, Inserted, Job, JobStatus, NewJob, Org, PoolVersion, TraceRow, UnknownStatus,
+};
+
+/// The result of a store operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A unique constraint was violated; holds the constraint's name (the
+    /// same on both backends, e.g. `orgs_name_key`). Returns 409/422 upstream.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database failed or is unreachable. Returns 500 upstream.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    /// Migrating the schema at start-up failed. Fatal at start-up.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A DATABASE_URL that is neither sqlite: nor postgres(ql):. Fatal at start-up.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+/// Which database a [`Store`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, one file (or in memory, for tests).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The arguments of `insert_pool_version`, handed to a backend.
+struct NewPoolVersion<'a> {
+    org_id: &'a str,
+    pool_id: &'a str,
+    vertical: &'a str,
+    candidates_json: &'a str,
+    size: i64,
+    content_hash: &'a str,
+    now: i64,
+}
+
+/// The database: a cheap-to-clone handle over a connection pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Inner,
+}
+
+#[derive(Clone, Debug)]
+enum Inner {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+/// Calls the same method on whichever backend `$store` holds.
+macro_rules! dispatch {
+    ($store:ident . $method:ident ( $($arg:expr),* $(,)? )) => {
+        match &$store.inner {
+            Inner::Sqlite(backend) => backend.$method($($arg),*).await,
+            Inner::Postgres(backend) => backend.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (the file is created if missing;
+    /// `sqlite::memory:` is allowed, for tests) or `postgres://...`, and runs
+    /// the migrations.
+    pub async fn connect(url: &str) -> Result<Store> {
+        Self::connect_with_schema(url, None).await
+    }
+
+    /// Like [`Store::connect`], but for PostgreSQL puts every table in `schema`
+    /// (created if missing) via the connections' `search_path`, which lets
+    /// tests run in isolation in one database. Ignored for SQLite.
+    pub async fn connect_with_schema(url: &str, schema: Option<&str>) -> Result<Store> {
+        let inner = if url.starts_with("sqlite:") {
+            Inner::Sqlite(sqlite::SqliteStore::connect(url).await?)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Inner::Postgres(postgres::PgStore::connect(url, schema).await?)
+        } else {
+            return Err(Error::UnsupportedUrl(url.to_owned()));
+        };
+        let store = Store { inner };
+        tracing::debug!(db.backend = ?store.backend(), "Store connected and migrated.");
+        Ok(store)
+    }
+
+    /// Which database this store talks to.
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            Inner::Sqlite(_) => Backend::Sqlite,
+            Inner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self.ping())
+    }
+
+    /// Closes the pool: waits for connections in use to be returned, then
+    /// closes them all. Every later call fails.
+    pub async fn close(&self) {
+        dispatch!(self.close())
+    }
+
+    /// Creates an organisation. [`Error::Conflict`]`("orgs_name_key")` if the
+    /// name exists, `("orgs_pkey")` if the id does.
+    pub async fn create_org(&self, id: &str, name: &str, now: i64) -> Result<Org> {
+        dispatch!(self.create_org(id, name, now))
+    }
+
+    /// The organisation with this name.
+    pub async fn org_by_name(&self, name: &str) -> Result<Option<Org>> {
+        dispatch!(self.org_by_name(name))
+    }
+
+    /// Stores an API key (revoked at `created_at` if `key.revoked`).
+    /// [`Error::Conflict`]`("api_keys_pkey")` if the id exists.
+    pub async fn insert_key(&self, key: &ApiKey) -> Result<()> {
+        dispatch!(self.insert_key(key))
+    }
+
+    /// The API key with this id, revoked or not.
+    pub async fn key(&self, id: &str) -> Result<Option<ApiKey>> {
+        dispatch!(self.key(id))
+    }
+
+    /// Revokes a key; false if unknown or already revoked.
+    pub async fn revoke_key(&self, id: &str, now: i64) -> Result<bool> {
+        dispatch!(self.revoke_key(id, now))
+    }
+
+    /// Stores a new version of a pool: the previous highest version of
+    /// `(org_id, pool_id)` + 1, or 1 for the first. Atomic: two concurrent
+    /// imports never get the same number.
+    #[expect(clippy::too_many_arguments, reason = "the API others code against")]
+    pub async fn insert_pool_version(
+        &self,
+        org_id: &str,
+        pool_id: &str,
+        vertical: &str,
+        candidates_json: &str,
+        size: i64,
+        content_hash: &str,
+        now: i64,
+    ) -> Result<PoolVersion> {
+        let new = NewPoolVersion {
+            org_id,
+            pool_id,
+            vertical,
+            candidates_json,
+            size,
+            content_hash,
+            now,
+        };
+        dispatch!(self.insert_pool_version(&new))
+    }
+
+    /// The highest version of a pool.
+    pub async fn current_pool(&self, org_id: &str, pool_id: &str) -> Result<Option<PoolVersion>> {
+        dispatch!(self.current_pool(org_id, pool_id))
+    }
+
+    /// The candidates (JSON) of one pool version.
+    pub async fn pool_candidates(
+        &self,
+        org_id: &str,
+        pool_id: &str,
+        version: i64,
+    ) -> Result<Option<String>> {
+        dispatch!(self.pool_candidates(org_id, pool_id, version))
+    }
+
+    /// The current version of each pool (of `org_id`, or of every org),
+    /// ordered by org id then pool id (bytewise).
+    pub async fn list_pools(&self, org_id: Option<&str>) -> Result<Vec<PoolVersion>> {
+        dispatch!(self.list_pools(org_id))
+    }
+
+    /// Enqueues a job (status queued), committed when this returns. If the org
+    /// already has a job with this idempotency key, returns it unchanged as
+    /// [`Inserted::Existing`] (the caller compares `request_hash`).
+    /// [`Error::Conflict`]`("jobs_pkey")` if the id exists.
+    pub async fn insert_job(&self, job: &NewJob) -> Result<Inserted> {
+        dispatch!(self.insert_job(job))
+    }
+
+    /// The job an org submitted with an Idempotency-Key, if any.
+    pub async fn job_by_idempotency_key(&self, org_id: &str, key: &str) -> Result<Option<Job>> {
+        dispatch!(self.job_by_idempotency_key(org_id, key))
+    }
+
+    /// A job by id, scoped to the org: another org's job is `None`.
+    pub async fn job(&self, org_id: &str, id: &str) -> Result<Option<Job>> {
+        dispatch!(self.job(org_id, id))
+    }
+
+    /// Atomically claims the oldest (`created_at`, then `id`) job that is
+    /// queued, or running with `lease_expires_at < now` (its worker died):
+    /// status running, `lease_owner = worker`, `lease_expires_at = now +
+    /// lease_ms`, attempts + 1, `progress_done` reset, `started_at` set if
+    /// null. Never hands one job to two workers.
+    pub async fn claim_job(&self, worker: &str, now: i64, lease_ms: i64) -> Result<Option<Job>> {
+        let job = dispatch!(self.claim_job(worker, now, lease_ms))?;
+        if let Some(job) = &job {
+            tracing::debug!(
+                job.id = %job.id,
+                worker.id = %worker,
+                job.attempts = job.attempts,
+                "Job claimed."
+            );
+        }
+        Ok(job)
+    }
+
+    /// Extends the lease to `now + lease_ms` and records progress; false if
+    /// `worker` no longer holds the lease (status not running or another
+    /// owner).
+    pub async fn heartbeat(
+        &self,
+        id: &str,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        progress_done: i64,
+        progress_total: i64,
+    ) -> Result<bool> {
+        dispatch!(self.heartbeat(id, worker, now, lease_ms, progress_done, progress_total))
+    }
+
+    /// In one transaction: sets status, result, error, module hashes and
+    /// `finished_at`, clears the lease, and inserts the trace row; only if
+    /// `worker` still holds the lease (status running, `lease_owner =
+    /// worker`). Returns false, having written nothing, otherwise.
+    /// `finish.status` must be [`JobStatus::Completed`] or [`JobStatus::Failed`].
+    pub async fn finish_job(&self, id: &str, worker: &str, finish: &Finish<'_>) -> Result<bool> {
+        debug_assert!(
+            finish.status.is_terminal(),
+            "finish_job with status {}",
+            finish.status
+        );
+        dispatch!(self.finish_job(id, worker, finish))
+    }
+
+    /// Puts a running job held by `worker` back to queued (lease cleared) for
+    /// another attempt; false if not held.
+    pub async fn release_job(&self, id: &str, worker: &str, now: i64) -> Result<bool> {
+        dispatch!(self.release_job(id, worker, now))
+    }
+
+    /// The audit trace of an evaluation, scoped to the org.
+    pub async fn trace(&self, org_id: &str, eval_id: &str) -> Result<Option<TraceRow>> {
+        dispatch!(self.trace(org_id, eval_id))
+    }
+
+    /// Number of jobs per status, every status present (0 when none), in the
+    /// order queued, running, completed, failed.
+    pub async fn job_counts(&self) -> Result<Vec<(JobStatus, i64)>> {
+        let rows = dispatch!(self.job_counts())?;
+        Ok(JobStatus::ALL
+            .into_iter()
+            .map(|status| {
+                let count = rows
+                    .iter()
+                    .find(|(name, _)| name == status.as_str())
+                    .map_or(0, |(_, count)| *count);
+                (status, count)
+            })
+            .collect())
+    }
+}

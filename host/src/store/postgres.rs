@@ -1,0 +1,343 @@
+//! The PostgreSQL backend: several host replicas share one database.
+//!
+//! A claim is one statement whose subquery picks the oldest claimable job
+//! `for update skip locked`, so concurrent claimers pass over each other's
+//! rows instead of waiting or double-claiming. Multi-statement writes run in a
+//! transaction; pool imports serialize on the locked `pools` row.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, Executor};
+
+use super::sql::{self, job_columns};
+use super::{
+    ApiKey, Error, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
+    TraceRow,
+};
+
+/// See [`super::Store::claim_job`]. The row lock taken by `for update` makes
+/// PostgreSQL re-check the condition against the latest row version; the
+/// outer condition repeats it so the statement is safe on its own.
+const CLAIM_JOB: &str = concat!(
+    "update jobs set status = 'running', lease_owner = $1, lease_expires_at = $2 + $3, \
+     attempts = attempts + 1, progress_done = 0, started_at = coalesce(started_at, $2), \
+     updated_at = $2 \
+     where id = (select id from jobs \
+         where status = 'queued' or (status = 'running' and lease_expires_at < $2) \
+         order by created_at, id limit 1 for update skip locked) \
+     and (status = 'queued' or (status = 'running' and lease_expires_at < $2)) \
+     returning ",
+    job_columns!()
+);
+
+/// The PostgreSQL backend of [`super::Store`].
+#[derive(Clone, Debug)]
+pub(super) struct PgStore {
+    pub(super) pool: PgPool,
+}
+
+/// Maps a unique violation to [`Error::Conflict`] with the violated
+/// constraint's name (the migrations name every constraint).
+fn conflict(err: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(db) = &err
+        && db.is_unique_violation()
+    {
+        return Error::Conflict(db.constraint().unwrap_or("unique").to_owned());
+    }
+    Error::Db(err)
+}
+
+/// Quotes `name` as an SQL identifier.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl PgStore {
+    /// Connects to `url` and migrates. With `schema`, every connection's
+    /// `search_path` is that schema (created if missing), so the tables, and
+    /// sqlx's migration history, live there.
+    pub(super) async fn connect(url: &str, schema: Option<&str>) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url)?;
+        let mut pool_options = PgPoolOptions::new();
+        if let Some(schema) = schema {
+            let schema = quote_ident(schema);
+            let mut conn = options.connect().await?;
+            conn.execute(format!("create schema if not exists {schema}").as_str())
+                .await?;
+            conn.close().await?;
+            let set_path: Arc<str> = format!("set search_path to {schema}").into();
+            pool_options = pool_options.after_connect(move |conn, _| {
+                let set_path = Arc::clone(&set_path);
+                Box::pin(async move {
+                    conn.execute(&*set_path).await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool_options.connect_with(options).await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub(super) async fn ping(&self) -> Result<()> {
+        sqlx::query("select 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub(super) async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(super) async fn create_org(&self, id: &str, name: &str, now: i64) -> Result<Org> {
+        sqlx::query_as(sql::CREATE_ORG)
+            .bind(id)
+            .bind(name)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(conflict)
+    }
+
+    pub(super) async fn org_by_name(&self, name: &str) -> Result<Option<Org>> {
+        Ok(sqlx::query_as(sql::ORG_BY_NAME)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn insert_key(&self, key: &ApiKey) -> Result<()> {
+        sqlx::query(sql::INSERT_KEY)
+            .bind(&key.id)
+            .bind(&key.org_id)
+            .bind(&key.hash)
+            .bind(key.revoked.then_some(key.created_at))
+            .bind(key.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(conflict)?;
+        Ok(())
+    }
+
+    pub(super) async fn key(&self, id: &str) -> Result<Option<ApiKey>> {
+        Ok(sqlx::query_as(sql::KEY)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn revoke_key(&self, id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(sql::REVOKE_KEY)
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn insert_pool_version(
+        &self,
+        new: &NewPoolVersion<'_>,
+    ) -> Result<PoolVersion> {
+        let mut tx = self.pool.begin().await?;
+        let version: i64 = sqlx::query_scalar(sql::BUMP_POOL)
+            .bind(new.org_id)
+            .bind(new.pool_id)
+            .bind(new.now)
+            .fetch_one(&mut *tx)
+            .await?;
+        let row = sqlx::query_as(sql::INSERT_POOL_VERSION)
+            .bind(new.org_id)
+            .bind(new.pool_id)
+            .bind(version)
+            .bind(new.vertical)
+            .bind(new.size)
+            .bind(new.content_hash)
+            .bind(new.candidates_json)
+            .bind(new.now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub(super) async fn current_pool(
+        &self,
+        org_id: &str,
+        pool_id: &str,
+    ) -> Result<Option<PoolVersion>> {
+        Ok(sqlx::query_as(sql::CURRENT_POOL)
+            .bind(org_id)
+            .bind(pool_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn pool_candidates(
+        &self,
+        org_id: &str,
+        pool_id: &str,
+        version: i64,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(sql::POOL_CANDIDATES)
+            .bind(org_id)
+            .bind(pool_id)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn list_pools(&self, org_id: Option<&str>) -> Result<Vec<PoolVersion>> {
+        Ok(sqlx::query_as(sql::LIST_POOLS)
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn insert_job(&self, job: &NewJob) -> Result<Inserted> {
+        let inserted: Option<Job> = sqlx::query_as(sql::INSERT_JOB)
+            .bind(&job.id)
+            .bind(&job.org_id)
+            .bind(&job.pool_id)
+            .bind(job.pool_version)
+            .bind(&job.vertical)
+            .bind(&job.profile)
+            .bind(&job.webhook_url)
+            .bind(&job.idempotency_key)
+            .bind(&job.request_hash)
+            .bind(job.now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(conflict)?;
+        if let Some(new) = inserted {
+            return Ok(Inserted::New(new));
+        }
+        // Nothing inserted: the idempotency key is taken. Jobs are never
+        // deleted, so the holder is there to read.
+        let existing: Option<Job> = sqlx::query_as(sql::JOB_BY_IDEMPOTENCY_KEY)
+            .bind(&job.org_id)
+            .bind(&job.idempotency_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        existing
+            .map(Inserted::Existing)
+            .ok_or_else(|| Error::Conflict("jobs_org_idempotency_key".to_owned()))
+    }
+
+    pub(super) async fn job_by_idempotency_key(
+        &self,
+        org_id: &str,
+        key: &str,
+    ) -> Result<Option<Job>> {
+        Ok(sqlx::query_as(sql::JOB_BY_IDEMPOTENCY_KEY)
+            .bind(org_id)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn job(&self, org_id: &str, id: &str) -> Result<Option<Job>> {
+        Ok(sqlx::query_as(sql::JOB)
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn claim_job(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Job>> {
+        Ok(sqlx::query_as(CLAIM_JOB)
+            .bind(worker)
+            .bind(now)
+            .bind(lease_ms)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn heartbeat(
+        &self,
+        id: &str,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        progress_done: i64,
+        progress_total: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(sql::HEARTBEAT)
+            .bind(id)
+            .bind(worker)
+            .bind(now)
+            .bind(lease_ms)
+            .bind(progress_done)
+            .bind(progress_total)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn finish_job(
+        &self,
+        id: &str,
+        worker: &str,
+        finish: &Finish<'_>,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let org_id: Option<String> = sqlx::query_scalar(sql::FINISH_JOB)
+            .bind(id)
+            .bind(worker)
+            .bind(finish.status.as_str())
+            .bind(finish.result)
+            .bind(finish.error_code)
+            .bind(finish.error_message)
+            .bind(finish.module_hashes)
+            .bind(finish.now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(org_id) = org_id else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        sqlx::query(sql::INSERT_TRACE)
+            .bind(id)
+            .bind(org_id)
+            .bind(finish.trace_encoding)
+            .bind(finish.trace)
+            .bind(finish.trace_raw_bytes)
+            .bind(finish.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict)?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub(super) async fn release_job(&self, id: &str, worker: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(sql::RELEASE_JOB)
+            .bind(id)
+            .bind(worker)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn trace(&self, org_id: &str, eval_id: &str) -> Result<Option<TraceRow>> {
+        Ok(sqlx::query_as(sql::TRACE)
+            .bind(org_id)
+            .bind(eval_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub(super) async fn job_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(sql::JOB_COUNTS)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}

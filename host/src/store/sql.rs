@@ -1,0 +1,112 @@
+//! SQL text shared by both backends. Both accept `$N` parameters (sqlx binds
+//! SQLite's `$N` by number), `returning` and `on conflict`; statements that
+//! differ (the claim) live in their backend's module.
+
+/// The columns of [`Job`](super::Job), as a literal for `concat!`.
+macro_rules! job_columns {
+    () => {
+        "id, org_id, pool_id, pool_version, vertical, profile, webhook_url, idempotency_key, \
+         request_hash, status, attempts, lease_owner, lease_expires_at, progress_done, \
+         progress_total, result, error_code, error_message, module_hashes, created_at, \
+         updated_at, started_at, finished_at"
+    };
+}
+pub(super) use job_columns;
+
+/// The columns of [`PoolVersion`](super::PoolVersion) in `pool_versions v`.
+macro_rules! pool_version_columns {
+    () => {
+        "v.org_id, v.pool_id, v.version, v.vertical, v.size, v.content_hash, v.created_at"
+    };
+}
+
+pub(super) const CREATE_ORG: &str = "insert into orgs (id, name, created_at, updated_at) \
+     values ($1, $2, $3, $3) returning id, name, created_at";
+
+pub(super) const ORG_BY_NAME: &str = "select id, name, created_at from orgs where name = $1";
+
+pub(super) const INSERT_KEY: &str = "insert into api_keys \
+     (id, org_id, hash, revoked_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)";
+
+pub(super) const KEY: &str = "select id, org_id, hash, revoked_at is not null as revoked, \
+     created_at from api_keys where id = $1";
+
+pub(super) const REVOKE_KEY: &str = "update api_keys set revoked_at = $2, updated_at = $2 \
+     where id = $1 and revoked_at is null";
+
+/// Bumps (or starts at 1) the pool's version. Concurrent imports serialize on
+/// the `pools` row, so each gets its own number.
+pub(super) const BUMP_POOL: &str = "insert into pools \
+     (org_id, pool_id, current_version, created_at, updated_at) values ($1, $2, 1, $3, $3) \
+     on conflict (org_id, pool_id) do update \
+     set current_version = pools.current_version + 1, updated_at = excluded.updated_at \
+     returning current_version";
+
+pub(super) const INSERT_POOL_VERSION: &str = "insert into pool_versions \
+     (org_id, pool_id, version, vertical, size, content_hash, candidates, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+     returning org_id, pool_id, version, vertical, size, content_hash, created_at";
+
+pub(super) const CURRENT_POOL: &str = concat!(
+    "select ",
+    pool_version_columns!(),
+    " from pools p join pool_versions v on v.org_id = p.org_id and v.pool_id = p.pool_id \
+     and v.version = p.current_version where p.org_id = $1 and p.pool_id = $2"
+);
+
+pub(super) const POOL_CANDIDATES: &str = "select candidates from pool_versions \
+     where org_id = $1 and pool_id = $2 and version = $3";
+
+pub(super) const LIST_POOLS: &str = concat!(
+    "select ",
+    pool_version_columns!(),
+    " from pools p join pool_versions v on v.org_id = p.org_id and v.pool_id = p.pool_id \
+     and v.version = p.current_version where $1 is null or p.org_id = $1 \
+     order by p.org_id, p.pool_id"
+);
+
+/// Inserts a queued job, or nothing if `(org_id, idempotency_key)` exists
+/// (then no row is returned).
+pub(super) const INSERT_JOB: &str = concat!(
+    "insert into jobs (id, org_id, pool_id, pool_version, vertical, profile, webhook_url, \
+     idempotency_key, request_hash, status, attempts, progress_done, progress_total, \
+     created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, 0, 0, $10, $10) \
+     on conflict (org_id, idempotency_key) do nothing returning ",
+    job_columns!()
+);
+
+pub(super) const JOB_BY_IDEMPOTENCY_KEY: &str = concat!(
+    "select ",
+    job_columns!(),
+    " from jobs where org_id = $1 and idempotency_key = $2"
+);
+
+pub(super) const JOB: &str = concat!(
+    "select ",
+    job_columns!(),
+    " from jobs where org_id = $1 and id = $2"
+);
+
+pub(super) const HEARTBEAT: &str = "update jobs set lease_expires_at = $3 + $4, \
+     progress_done = $5, progress_total = $6, updated_at = $3 \
+     where id = $1 and status = 'running' and lease_owner = $2";
+
+/// Finishes a job held by `$2`; returns its org id, or no row if not held.
+pub(super) const FINISH_JOB: &str = "update jobs set status = $3, result = $4, \
+     error_code = $5, error_message = $6, module_hashes = $7, finished_at = $8, updated_at = $8, \
+     lease_owner = null, lease_expires_at = null \
+     where id = $1 and status = 'running' and lease_owner = $2 returning org_id";
+
+pub(super) const INSERT_TRACE: &str = "insert into traces \
+     (eval_id, org_id, encoding, bytes, raw_bytes, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $6)";
+
+pub(super) const RELEASE_JOB: &str = "update jobs set status = 'queued', lease_owner = null, \
+     lease_expires_at = null, updated_at = $3 \
+     where id = $1 and status = 'running' and lease_owner = $2";
+
+pub(super) const TRACE: &str = "select eval_id, org_id, encoding, bytes, raw_bytes, created_at \
+     from traces where org_id = $1 and eval_id = $2";
+
+pub(super) const JOB_COUNTS: &str = "select status, count(*) as n from jobs group by status";

@@ -1,0 +1,836 @@
+//! The store conformance suite: every test body runs against SQLite (a temp
+//! file) and PostgreSQL (`postgres://postgres@127.0.0.1:5432/test`, one
+//! schema per test). PostgreSQL is required: if it is unreachable, the
+//! `postgres::*` tests fail.
+
+use std::collections::HashSet;
+
+use anyhow::{Context, ensure};
+use sqlx::{Connection, Executor};
+
+use super::*;
+
+/// The PostgreSQL every machine of the project (and CI) runs.
+const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+const LEASE_MS: i64 = 30_000;
+const ORG: &str = "org_a";
+const OTHER_ORG: &str = "org_b";
+
+/// Generates `sqlite::<name>` and `postgres::<name>` tests for each body
+/// `async fn <name>(store: Store) -> anyhow::Result<()>`.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    let dir = tempfile::tempdir()?;
+                    let store = super::sqlite_store(&dir).await?;
+                    super::$name(store.clone()).await?;
+                    store.close().await;
+                    Ok(())
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    let schema = super::TestSchema::new(stringify!($name)).await?;
+                    let store = schema.connect().await?;
+                    super::$name(store.clone()).await?;
+                    store.close().await;
+                    schema.drop().await
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    ping,
+    orgs,
+    api_keys,
+    pool_versions,
+    concurrent_pool_imports,
+    insert_job_idempotent,
+    concurrent_idempotent_inserts,
+    job_scoped_to_org,
+    claim_oldest_first,
+    lease_expiry_reclaims,
+    concurrent_claims,
+    heartbeat_extends_lease,
+    finish_job_writes_result_and_trace,
+    finish_job_is_atomic,
+    release_job_requeues,
+    job_counts,
+);
+
+async fn sqlite_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    Store::connect(&url)
+        .await
+        .with_context(|| format!("connecting to {url}"))
+}
+
+/// A PostgreSQL schema of its own for one test: `t_<test>_<pid>`, so tests
+/// (and concurrent test runs) never see each other's rows.
+struct TestSchema {
+    name: String,
+}
+
+impl TestSchema {
+    /// Drops any leftover schema of this name; the store creates it afresh.
+    async fn new(test: &str) -> anyhow::Result<Self> {
+        let schema = Self {
+            name: format!("t_{test}_{}", std::process::id()),
+        };
+        schema.drop_schema().await?;
+        Ok(schema)
+    }
+
+    async fn connect(&self) -> anyhow::Result<Store> {
+        Store::connect_with_schema(POSTGRES_URL, Some(&self.name))
+            .await
+            .with_context(|| format!("connecting to {POSTGRES_URL} (schema {})", self.name))
+    }
+
+    /// Drops the schema once the test passed (a failed test leaves it to look at).
+    async fn drop(self) -> anyhow::Result<()> {
+        self.drop_schema().await
+    }
+
+    async fn drop_schema(&self) -> anyhow::Result<()> {
+        let mut conn = sqlx::PgConnection::connect(POSTGRES_URL)
+            .await
+            .with_context(|| {
+                format!("PostgreSQL at {POSTGRES_URL} is required by the store tests")
+            })?;
+        conn.execute(format!("drop schema if exists \"{}\" cascade", self.name).as_str())
+            .await?;
+        conn.close().await?;
+        Ok(())
+    }
+}
+
+/// Creates the two test orgs and a pool `p1` (version 1) in [`ORG`].
+async fn seed(store: &Store) -> anyhow::Result<()> {
+    store.create_org(ORG, "Org A", 1).await?;
+    store.create_org(OTHER_ORG, "Org B", 1).await?;
+    store
+        .insert_pool_version(ORG, "p1", "insurance", "[]", 0, "h0", 1)
+        .await?;
+    Ok(())
+}
+
+fn new_job(id: &str, now: i64) -> NewJob {
+    NewJob {
+        id: id.to_owned(),
+        org_id: ORG.to_owned(),
+        pool_id: "p1".to_owned(),
+        pool_version: 1,
+        vertical: "insurance".to_owned(),
+        profile: format!(r#"{{"job":"{id}"}}"#),
+        webhook_url: None,
+        idempotency_key: None,
+        request_hash: format!("hash-{id}"),
+        now,
+    }
+}
+
+async fn insert(store: &Store, id: &str, now: i64) -> anyhow::Result<Job> {
+    match store.insert_job(&new_job(id, now)).await? {
+        Inserted::New(job) => Ok(job),
+        Inserted::Existing(job) => anyhow::bail!("job {} already existed", job.id),
+    }
+}
+
+async fn job(store: &Store, id: &str) -> anyhow::Result<Job> {
+    store.job(ORG, id).await?.context("job not found")
+}
+
+fn finish(status: JobStatus, now: i64) -> Finish<'static> {
+    Finish {
+        status,
+        result: r#"{"ranked":[]}"#,
+        error_code: None,
+        error_message: None,
+        module_hashes: r#"{"m":"abc"}"#,
+        trace: b"\x28\xb5\x2f\xfd compressed",
+        trace_encoding: "zstd",
+        trace_raw_bytes: 1234,
+        now,
+    }
+}
+
+fn assert_conflict<T: std::fmt::Debug>(result: Result<T>, constraint: &str) -> anyhow::Result<()> {
+    match result {
+        Err(Error::Conflict(name)) if name == constraint => Ok(()),
+        other => anyhow::bail!("expected Conflict({constraint:?}), got {other:?}"),
+    }
+}
+
+async fn ping(store: Store) -> anyhow::Result<()> {
+    store.ping().await?;
+    Ok(())
+}
+
+async fn orgs(store: Store) -> anyhow::Result<()> {
+    let org = store.create_org("o1", "Acme", 10).await?;
+    assert_eq!(
+        org,
+        Org {
+            id: "o1".into(),
+            name: "Acme".into(),
+            created_at: 10
+        }
+    );
+    assert_eq!(store.org_by_name("Acme").await?, Some(org));
+    assert_eq!(store.org_by_name("acme").await?, None);
+    assert_conflict(store.create_org("o2", "Acme", 11).await, "orgs_name_key")?;
+    assert_conflict(store.create_org("o1", "Other", 11).await, "orgs_pkey")?;
+    assert_eq!(store.org_by_name("Other").await?, None);
+    Ok(())
+}
+
+async fn api_keys(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    let key = ApiKey {
+        id: "k1".into(),
+        org_id: ORG.into(),
+        hash: "abcd".into(),
+        revoked: false,
+        created_at: 5,
+    };
+    store.insert_key(&key).await?;
+    assert_eq!(store.key("k1").await?, Some(key.clone()));
+    assert_eq!(store.key("nope").await?, None);
+    assert_conflict(store.insert_key(&key).await, "api_keys_pkey")?;
+
+    assert!(store.revoke_key("k1", 6).await?);
+    assert!(store.key("k1").await?.context("key")?.revoked);
+    assert!(!store.revoke_key("k1", 7).await?, "already revoked");
+    assert!(!store.revoke_key("nope", 7).await?, "unknown");
+
+    let revoked = ApiKey {
+        id: "k2".into(),
+        revoked: true,
+        ..key
+    };
+    store.insert_key(&revoked).await?;
+    assert_eq!(store.key("k2").await?, Some(revoked));
+    Ok(())
+}
+
+async fn pool_versions(store: Store) -> anyhow::Result<()> {
+    store.create_org(ORG, "Org A", 1).await?;
+    store.create_org(OTHER_ORG, "Org B", 1).await?;
+    assert_eq!(store.current_pool(ORG, "p1").await?, None);
+    assert!(store.list_pools(None).await?.is_empty());
+
+    let v1 = store
+        .insert_pool_version(ORG, "p1", "insurance", r#"[{"id":"c1"}]"#, 1, "h1", 100)
+        .await?;
+    assert_eq!(
+        v1,
+        PoolVersion {
+            org_id: ORG.into(),
+            pool_id: "p1".into(),
+            version: 1,
+            vertical: "insurance".into(),
+            size: 1,
+            content_hash: "h1".into(),
+            created_at: 100,
+        }
+    );
+    let v2 = store
+        .insert_pool_version(
+            ORG,
+            "p1",
+            "insurance",
+            r#"[{"id":"c1"},{"id":"c2"}]"#,
+            2,
+            "h2",
+            200,
+        )
+        .await?;
+    assert_eq!((v2.version, v2.size, v2.created_at), (2, 2, 200));
+    // Versions count per (org, pool).
+    let b = store
+        .insert_pool_version(ORG, "p0", "insurance", "[]", 0, "hb", 300)
+        .await?;
+    assert_eq!(b.version, 1);
+    let other = store
+        .insert_pool_version(OTHER_ORG, "p1", "insurance", "[]", 0, "ho", 300)
+        .await?;
+    assert_eq!(other.version, 1);
+
+    assert_eq!(store.current_pool(ORG, "p1").await?, Some(v2.clone()));
+    assert_eq!(store.current_pool(ORG, "missing").await?, None);
+    assert_eq!(
+        store.pool_candidates(ORG, "p1", 1).await?.as_deref(),
+        Some(r#"[{"id":"c1"}]"#)
+    );
+    assert_eq!(
+        store.pool_candidates(ORG, "p1", 2).await?.as_deref(),
+        Some(r#"[{"id":"c1"},{"id":"c2"}]"#)
+    );
+    assert_eq!(store.pool_candidates(ORG, "p1", 3).await?, None);
+    assert_eq!(store.pool_candidates(OTHER_ORG, "p0", 1).await?, None);
+
+    assert_eq!(
+        store.list_pools(None).await?,
+        vec![b.clone(), v2.clone(), other.clone()]
+    );
+    assert_eq!(store.list_pools(Some(ORG)).await?, vec![b, v2]);
+    assert_eq!(store.list_pools(Some(OTHER_ORG)).await?, vec![other]);
+    assert!(store.list_pools(Some("nobody")).await?.is_empty());
+    Ok(())
+}
+
+async fn concurrent_pool_imports(store: Store) -> anyhow::Result<()> {
+    store.create_org(ORG, "Org A", 1).await?;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..4 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mut versions = Vec::new();
+            for j in 0..5 {
+                let hash = format!("h{i}-{j}");
+                let pool = store
+                    .insert_pool_version(ORG, "p1", "insurance", "[]", 0, &hash, 10)
+                    .await?;
+                versions.push(pool.version);
+            }
+            anyhow::Ok(versions)
+        });
+    }
+    let mut versions = Vec::new();
+    while let Some(result) = tasks.join_next().await {
+        versions.extend(result??);
+    }
+    versions.sort_unstable();
+    assert_eq!(versions, (1..=20).collect::<Vec<i64>>());
+    assert_eq!(
+        store
+            .current_pool(ORG, "p1")
+            .await?
+            .context("pool")?
+            .version,
+        20
+    );
+    Ok(())
+}
+
+async fn insert_job_idempotent(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    let first = NewJob {
+        webhook_url: Some("https://example.com/hook".into()),
+        idempotency_key: Some("key-1".into()),
+        ..new_job("j1", 100)
+    };
+    let Inserted::New(job) = store.insert_job(&first).await? else {
+        anyhow::bail!("first insert must be new");
+    };
+    assert_eq!(
+        job,
+        Job {
+            id: "j1".into(),
+            org_id: ORG.into(),
+            pool_id: "p1".into(),
+            pool_version: 1,
+            vertical: "insurance".into(),
+            profile: r#"{"job":"j1"}"#.into(),
+            webhook_url: Some("https://example.com/hook".into()),
+            idempotency_key: Some("key-1".into()),
+            request_hash: "hash-j1".into(),
+            status: JobStatus::Queued,
+            attempts: 0,
+            lease_owner: None,
+            lease_expires_at: None,
+            progress_done: 0,
+            progress_total: 0,
+            result: None,
+            error_code: None,
+            error_message: None,
+            module_hashes: None,
+            created_at: 100,
+            updated_at: 100,
+            started_at: None,
+            finished_at: None,
+        }
+    );
+
+    // Same key, different request: the original comes back, nothing written.
+    let replay = NewJob {
+        idempotency_key: Some("key-1".into()),
+        ..new_job("j2", 200)
+    };
+    assert_eq!(
+        store.insert_job(&replay).await?,
+        Inserted::Existing(job.clone())
+    );
+    assert_eq!(store.job(ORG, "j2").await?, None);
+
+    // Keys are per org.
+    let elsewhere = NewJob {
+        org_id: OTHER_ORG.into(),
+        idempotency_key: Some("key-1".into()),
+        ..new_job("j3", 300)
+    };
+    assert!(store.insert_job(&elsewhere).await?.is_new());
+
+    // Jobs without a key never collide.
+    assert!(store.insert_job(&new_job("j4", 400)).await?.is_new());
+    assert!(store.insert_job(&new_job("j5", 400)).await?.is_new());
+
+    assert_conflict(store.insert_job(&new_job("j1", 500)).await, "jobs_pkey")?;
+    Ok(())
+}
+
+async fn concurrent_idempotent_inserts(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let job = NewJob {
+                idempotency_key: Some("same".into()),
+                ..new_job(&format!("j{i}"), 100 + i)
+            };
+            store.insert_job(&job).await
+        });
+    }
+    let mut new = Vec::new();
+    let mut ids = HashSet::new();
+    while let Some(result) = tasks.join_next().await {
+        let inserted = result??;
+        ids.insert(inserted.job().id.clone());
+        if inserted.is_new() {
+            new.push(inserted.into_job());
+        }
+    }
+    ensure!(new.len() == 1, "{} inserts created a job", new.len());
+    ensure!(ids.len() == 1, "different jobs returned: {ids:?}");
+    Ok(())
+}
+
+async fn job_scoped_to_org(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    let created = insert(&store, "j1", 100).await?;
+    assert_eq!(store.job(ORG, "j1").await?, Some(created));
+    assert_eq!(store.job(OTHER_ORG, "j1").await?, None);
+    assert_eq!(store.job(ORG, "missing").await?, None);
+    Ok(())
+}
+
+async fn claim_oldest_first(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    assert_eq!(store.claim_job("w1", 1_000, LEASE_MS).await?, None);
+    insert(&store, "j-late", 300).await?;
+    insert(&store, "j-b", 100).await?;
+    insert(&store, "j-a", 100).await?; // same time as j-b: id breaks the tie
+    insert(&store, "j-mid", 200).await?;
+
+    let mut order = Vec::new();
+    while let Some(job) = store.claim_job("w1", 1_000, LEASE_MS).await? {
+        assert_eq!(job.status, JobStatus::Running);
+        assert_eq!(job.lease_owner.as_deref(), Some("w1"));
+        assert_eq!(job.lease_expires_at, Some(1_000 + LEASE_MS));
+        assert_eq!(job.attempts, 1);
+        assert_eq!(job.started_at, Some(1_000));
+        assert_eq!(job.updated_at, 1_000);
+        assert_eq!(self::job(&store, &job.id).await?, job);
+        order.push(job.id);
+    }
+    assert_eq!(order, ["j-a", "j-b", "j-mid", "j-late"]);
+    Ok(())
+}
+
+async fn lease_expiry_reclaims(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    let claimed = store
+        .claim_job("w1", 1_000, LEASE_MS)
+        .await?
+        .context("claim")?;
+    assert_eq!(claimed.attempts, 1);
+
+    // Held while the lease runs, including its last millisecond.
+    assert_eq!(store.claim_job("w2", 1_001, LEASE_MS).await?, None);
+    assert_eq!(
+        store.claim_job("w2", 1_000 + LEASE_MS, LEASE_MS).await?,
+        None
+    );
+
+    let now = 1_001 + LEASE_MS;
+    let reclaimed = store
+        .claim_job("w2", now, LEASE_MS)
+        .await?
+        .context("reclaim")?;
+    assert_eq!(reclaimed.id, "j1");
+    assert_eq!(reclaimed.attempts, 2);
+    assert_eq!(reclaimed.lease_owner.as_deref(), Some("w2"));
+    assert_eq!(reclaimed.lease_expires_at, Some(now + LEASE_MS));
+    assert_eq!(
+        reclaimed.started_at,
+        Some(1_000),
+        "started_at keeps the first claim"
+    );
+    assert_eq!(store.claim_job("w3", now, LEASE_MS).await?, None);
+    Ok(())
+}
+
+async fn concurrent_claims(store: Store) -> anyhow::Result<()> {
+    const JOBS: usize = 60;
+    const WORKERS: usize = 4;
+    seed(&store).await?;
+    for i in 0..JOBS {
+        insert(&store, &format!("j{i:03}"), 100 + i as i64).await?;
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..WORKERS {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let worker = format!("w{w}");
+            let mut claimed = Vec::new();
+            while let Some(job) = store.claim_job(&worker, 1_000, LEASE_MS).await? {
+                anyhow::ensure!(job.lease_owner.as_deref() == Some(worker.as_str()));
+                anyhow::ensure!(job.attempts == 1, "{} claimed twice", job.id);
+                claimed.push(job.id);
+            }
+            anyhow::Ok(claimed)
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(result) = tasks.join_next().await {
+        all.extend(result??);
+    }
+    let distinct: HashSet<&String> = all.iter().collect();
+    ensure!(all.len() == JOBS, "{} claims for {JOBS} jobs", all.len());
+    ensure!(distinct.len() == JOBS, "a job was claimed twice");
+    assert_eq!(
+        store.job_counts().await?[1],
+        (JobStatus::Running, JOBS as i64)
+    );
+    Ok(())
+}
+
+async fn heartbeat_extends_lease(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    store
+        .claim_job("w1", 1_000, LEASE_MS)
+        .await?
+        .context("claim")?;
+
+    assert!(store.heartbeat("j1", "w1", 2_000, LEASE_MS, 3, 10).await?);
+    let beat = job(&store, "j1").await?;
+    assert_eq!(beat.lease_expires_at, Some(2_000 + LEASE_MS));
+    assert_eq!((beat.progress_done, beat.progress_total), (3, 10));
+    assert_eq!(beat.updated_at, 2_000);
+
+    // Still held at 1_000 + LEASE_MS + 1 thanks to the heartbeat.
+    assert_eq!(
+        store.claim_job("w2", 1_001 + LEASE_MS, LEASE_MS).await?,
+        None
+    );
+
+    assert!(
+        !store.heartbeat("j1", "w2", 2_500, LEASE_MS, 9, 10).await?,
+        "not the owner"
+    );
+    assert!(
+        !store
+            .heartbeat("missing", "w1", 2_500, LEASE_MS, 0, 0)
+            .await?
+    );
+    assert_eq!(
+        job(&store, "j1").await?,
+        beat,
+        "a refused heartbeat writes nothing"
+    );
+
+    assert!(
+        store
+            .finish_job("j1", "w1", &finish(JobStatus::Completed, 3_000))
+            .await?
+    );
+    assert!(
+        !store.heartbeat("j1", "w1", 3_100, LEASE_MS, 10, 10).await?,
+        "finished"
+    );
+    Ok(())
+}
+
+async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    store
+        .claim_job("w1", 1_000, LEASE_MS)
+        .await?
+        .context("claim")?;
+    // w1 stalls; its lease lapses and w2 takes over.
+    let t = 1_001 + LEASE_MS;
+    store
+        .claim_job("w2", t, LEASE_MS)
+        .await?
+        .context("takeover")?;
+    let before = job(&store, "j1").await?;
+
+    assert!(
+        !store
+            .finish_job("j1", "w1", &finish(JobStatus::Completed, t + 1))
+            .await?
+    );
+    assert_eq!(
+        job(&store, "j1").await?,
+        before,
+        "the stale worker wrote nothing"
+    );
+    assert_eq!(store.trace(ORG, "j1").await?, None);
+
+    let done = finish(JobStatus::Completed, t + 2);
+    assert!(store.finish_job("j1", "w2", &done).await?);
+    let finished = job(&store, "j1").await?;
+    assert_eq!(finished.status, JobStatus::Completed);
+    assert_eq!(finished.result.as_deref(), Some(done.result));
+    assert_eq!(finished.module_hashes.as_deref(), Some(done.module_hashes));
+    assert_eq!((finished.error_code, finished.error_message), (None, None));
+    assert_eq!(finished.finished_at, Some(t + 2));
+    assert_eq!(finished.updated_at, t + 2);
+    assert_eq!(
+        (finished.lease_owner, finished.lease_expires_at),
+        (None, None)
+    );
+    assert_eq!(finished.attempts, 2);
+
+    let trace = store.trace(ORG, "j1").await?.context("trace")?;
+    assert_eq!(
+        trace,
+        TraceRow {
+            eval_id: "j1".into(),
+            org_id: ORG.into(),
+            encoding: "zstd".into(),
+            bytes: done.trace.to_vec(),
+            raw_bytes: 1234,
+            created_at: t + 2,
+        }
+    );
+    assert_eq!(
+        store.trace(OTHER_ORG, "j1").await?,
+        None,
+        "scoped to the org"
+    );
+    assert!(!store.finish_job("j1", "w2", &done).await?, "finished once");
+    assert_eq!(
+        store.claim_job("w3", t + 10 * LEASE_MS, LEASE_MS).await?,
+        None
+    );
+
+    // A failure records its error.
+    insert(&store, "j2", 200).await?;
+    store
+        .claim_job("w1", t, LEASE_MS)
+        .await?
+        .context("claim j2")?;
+    let failed = Finish {
+        error_code: Some("module_trapped"),
+        error_message: Some("fuel exhausted"),
+        ..finish(JobStatus::Failed, t + 3)
+    };
+    assert!(store.finish_job("j2", "w1", &failed).await?);
+    let j2 = job(&store, "j2").await?;
+    assert_eq!(j2.status, JobStatus::Failed);
+    assert_eq!(j2.error_code.as_deref(), Some("module_trapped"));
+    assert_eq!(j2.error_message.as_deref(), Some("fuel exhausted"));
+    Ok(())
+}
+
+/// When the trace cannot be written, the job update is rolled back too.
+async fn finish_job_is_atomic(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    let claimed = store
+        .claim_job("w1", 1_000, LEASE_MS)
+        .await?
+        .context("claim")?;
+    insert_stray_trace(&store, "j1").await?;
+
+    assert_conflict(
+        store
+            .finish_job("j1", "w1", &finish(JobStatus::Completed, 2_000))
+            .await,
+        "traces_pkey",
+    )?;
+    assert_eq!(job(&store, "j1").await?, claimed, "job untouched");
+    assert_eq!(
+        store
+            .trace(ORG, "j1")
+            .await?
+            .context("stray trace")?
+            .encoding,
+        "stray"
+    );
+    Ok(())
+}
+
+/// Writes a trace row behind the store's back, so `finish_job`'s insert fails.
+async fn insert_stray_trace(store: &Store, eval_id: &str) -> anyhow::Result<()> {
+    const SQL: &str = "insert into traces \
+         (eval_id, org_id, encoding, bytes, raw_bytes, created_at, updated_at) \
+         values ($1, $2, 'stray', $3, 0, 0, 0)";
+    let bytes: &[u8] = b"stray";
+    match &store.inner {
+        Inner::Sqlite(backend) => {
+            sqlx::query(SQL)
+                .bind(eval_id)
+                .bind(ORG)
+                .bind(bytes)
+                .execute(&backend.pool)
+                .await?;
+        }
+        Inner::Postgres(backend) => {
+            sqlx::query(SQL)
+                .bind(eval_id)
+                .bind(ORG)
+                .bind(bytes)
+                .execute(&backend.pool)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn release_job_requeues(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    assert!(
+        !store.release_job("j1", "w1", 500).await?,
+        "queued, not held"
+    );
+    store
+        .claim_job("w1", 1_000, LEASE_MS)
+        .await?
+        .context("claim")?;
+    store.heartbeat("j1", "w1", 1_100, LEASE_MS, 5, 10).await?;
+
+    assert!(
+        !store.release_job("j1", "w2", 1_200).await?,
+        "not the owner"
+    );
+    assert!(store.release_job("j1", "w1", 1_200).await?);
+    let released = job(&store, "j1").await?;
+    assert_eq!(released.status, JobStatus::Queued);
+    assert_eq!(
+        (released.lease_owner, released.lease_expires_at),
+        (None, None)
+    );
+    assert_eq!(released.updated_at, 1_200);
+    assert!(
+        !store.release_job("j1", "w1", 1_300).await?,
+        "released already"
+    );
+
+    // Claimable at once, as a new attempt that starts its progress over.
+    let again = store
+        .claim_job("w2", 1_300, LEASE_MS)
+        .await?
+        .context("reclaim")?;
+    assert_eq!(again.attempts, 2);
+    assert_eq!(again.lease_owner.as_deref(), Some("w2"));
+    assert_eq!((again.progress_done, again.progress_total), (0, 10));
+    assert_eq!(again.started_at, Some(1_000));
+    Ok(())
+}
+
+async fn job_counts(store: Store) -> anyhow::Result<()> {
+    use JobStatus::{Completed, Failed, Queued, Running};
+    assert_eq!(
+        store.job_counts().await?,
+        [(Queued, 0), (Running, 0), (Completed, 0), (Failed, 0)]
+    );
+    seed(&store).await?;
+    for i in 0..6 {
+        insert(&store, &format!("j{i}"), 100 + i).await?;
+    }
+    // j0 completes, j1 fails, j2 runs, j3..j5 wait.
+    for id in ["j0", "j1", "j2"] {
+        let claimed = store
+            .claim_job("w", 1_000, LEASE_MS)
+            .await?
+            .context("claim")?;
+        assert_eq!(claimed.id, id);
+    }
+    assert!(
+        store
+            .finish_job("j0", "w", &finish(Completed, 2_000))
+            .await?
+    );
+    assert!(store.finish_job("j1", "w", &finish(Failed, 2_000)).await?);
+    assert_eq!(
+        store.job_counts().await?,
+        [(Queued, 3), (Running, 1), (Completed, 1), (Failed, 1)]
+    );
+    Ok(())
+}
+
+// Backend-specific checks, outside the conformance macro.
+
+#[tokio::test]
+async fn unsupported_url_is_refused() {
+    for url in ["mysql://localhost/db", "store.db", ""] {
+        match Store::connect(url).await {
+            Err(Error::UnsupportedUrl(got)) => assert_eq!(got, url),
+            other => panic!("{url:?}: expected UnsupportedUrl, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite_in_memory() -> anyhow::Result<()> {
+    let store = Store::connect("sqlite::memory:").await?;
+    assert_eq!(store.backend(), Backend::Sqlite);
+    store.create_org(ORG, "Org A", 1).await?;
+    assert!(store.org_by_name("Org A").await?.is_some());
+    Ok(())
+}
+
+#[tokio::test]
+async fn sqlite_file_is_wal_and_reopens() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = sqlite_store(&dir).await?;
+    let Inner::Sqlite(backend) = &store.inner else {
+        anyhow::bail!("expected SQLite");
+    };
+    assert_eq!(backend.journal_mode().await?, "wal");
+    store.create_org(ORG, "Org A", 1).await?;
+    store.close().await;
+
+    // Migrations already applied: reopening keeps the data.
+    let reopened = sqlite_store(&dir).await?;
+    assert!(reopened.org_by_name("Org A").await?.is_some());
+    Ok(())
+}
+
+#[tokio::test]
+async fn postgres_schema_reopens() -> anyhow::Result<()> {
+    let schema = TestSchema::new("schema_reopens").await?;
+    let store = schema.connect().await?;
+    assert_eq!(store.backend(), Backend::Postgres);
+    store.create_org(ORG, "Org A", 1).await?;
+    store.close().await;
+
+    let reopened = schema.connect().await?;
+    assert!(reopened.org_by_name("Org A").await?.is_some());
+    reopened.close().await;
+
+    // Another schema does not see it.
+    let other = TestSchema::new("schema_other").await?;
+    let isolated = other.connect().await?;
+    assert_eq!(isolated.org_by_name("Org A").await?, None);
+    isolated.close().await;
+
+    other.drop().await?;
+    schema.drop().await
+}

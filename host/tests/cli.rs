@@ -1,0 +1,168 @@
+//! The `shortlist` binary end to end: sample data in, the API's result shape out,
+//! byte-identical output and trace on every run, and the API's error shape for bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn shortlist(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shortlist"))
+        .args(args)
+        .current_dir(dir)
+        .env(
+            "SHORTLIST_MODULE_CACHE",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache"),
+        )
+        .output()
+        .expect("the binary runs")
+}
+
+fn write_samples(dir: &Path) {
+    let pool = shortlist(
+        &["sample", "pool", "--vertical", "insurance", "--size", "500"],
+        dir,
+    );
+    assert!(
+        pool.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pool.stderr)
+    );
+    std::fs::write(dir.join("pool.json"), &pool.stdout).unwrap();
+    let profile = shortlist(&["sample", "profile", "--vertical", "insurance"], dir);
+    assert!(
+        profile.status.success(),
+        "{}",
+        String::from_utf8_lossy(&profile.stderr)
+    );
+    std::fs::write(dir.join("profile.json"), &profile.stdout).unwrap();
+}
+
+#[test]
+fn eval_prints_the_result_shape_and_is_byte_identical_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    write_samples(dir.path());
+    let run = |trace: &str| {
+        let out = shortlist(
+            &[
+                "eval",
+                "--vertical",
+                "insurance",
+                "--profile",
+                "profile.json",
+                "--pool",
+                "pool.json",
+                "--trace",
+                trace,
+            ],
+            dir.path(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.stdout, std::fs::read(dir.path().join(trace)).unwrap())
+    };
+    let (first, first_trace) = run("trace1.json");
+    let (second, second_trace) = run("trace2.json");
+    assert_eq!(first, second, "the result differs between runs");
+    assert_eq!(first_trace, second_trace, "the trace differs between runs");
+
+    let result: Value = serde_json::from_slice(&first).unwrap();
+    let keys: Vec<&str> = result
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "audit",
+            "candidates",
+            "eval_id",
+            "filtered",
+            "pool_size",
+            "status"
+        ]
+    );
+    assert_eq!(result["status"], "completed");
+    assert_eq!(result["pool_size"], 500);
+    let id = result["eval_id"].as_str().unwrap();
+    assert!(id.starts_with("eval_") && id.len() == 13, "{id}");
+    assert_eq!(
+        result["audit"],
+        format!("http://127.0.0.1:8080/traces/{id}")
+    );
+    let candidate = &result["candidates"][0];
+    for key in ["tier", "name", "confidence", "scores", "reasoning"] {
+        assert!(
+            candidate.get(key).is_some(),
+            "candidate lacks {key}: {candidate}"
+        );
+    }
+    let dimensions: Vec<&str> = candidate["scores"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(dimensions.len(), 6);
+
+    // An explicit id is used as given.
+    let out = shortlist(
+        &[
+            "eval",
+            "--vertical",
+            "insurance",
+            "--profile",
+            "profile.json",
+            "--pool",
+            "pool.json",
+            "--eval-id",
+            "eval_7xKp2mNc",
+        ],
+        dir.path(),
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["eval_id"], "eval_7xKp2mNc");
+}
+
+#[test]
+fn an_invalid_profile_gets_the_api_error_shape_with_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    write_samples(dir.path());
+    std::fs::write(
+        dir.path().join("bad.json"),
+        r#"{"state": "CA", "line": "professional_liability"}"#,
+    )
+    .unwrap();
+    let out = shortlist(
+        &[
+            "eval",
+            "--vertical",
+            "insurance",
+            "--profile",
+            "bad.json",
+            "--pool",
+            "pool.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(error["error"]["code"], "invalid_request");
+    assert_eq!(
+        error["error"]["message"],
+        "Missing required field: profile.entity"
+    );
+    let fields: Vec<&str> = error["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"profile.entity"), "{fields:?}");
+    assert!(fields.contains(&"profile.revenue"), "{fields:?}");
+}

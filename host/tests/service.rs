@@ -1,0 +1,183 @@
+//! The real `shortlist` binary as an operator runs it: admin commands, `serve`, and a
+//! `kill -9` in the middle of the queue, after which every accepted job still completes once.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+struct Env<'a> {
+    dir: &'a Path,
+    database_url: String,
+}
+
+impl Env<'_> {
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_shortlist"));
+        command
+            .current_dir(self.dir)
+            .env("DATABASE_URL", &self.database_url)
+            .env(
+                "SHORTLIST_MODULE_CACHE",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache"),
+            );
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.command().args(args).output().expect("the binary runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    fn serve(&self, addr: &str) -> Child {
+        self.command()
+            .arg("serve")
+            .env("SHORTLIST_ADDR", addr)
+            .env("SHORTLIST_PUBLIC_URL", format!("http://{addr}"))
+            .env("SHORTLIST_WORKERS", "1")
+            .env("SHORTLIST_LEASE_MS", "1500")
+            .env("SHORTLIST_POLL_MS", "100")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve starts")
+    }
+}
+
+fn free_addr() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("bound").to_string()
+}
+
+async fn wait_healthy(client: &reqwest::Client, addr: &str) {
+    for _ in 0..300 {
+        if client
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the service did not become healthy in 30 s");
+}
+
+async fn status(client: &reqwest::Client, addr: &str, key: &str, id: &str) -> Value {
+    match client
+        .get(format!("http://{addr}/api/v1/jobs/{id}"))
+        .header("X-API-Key", key)
+        .send()
+        .await
+    {
+        Ok(response) => response.json().await.unwrap_or(Value::Null),
+        Err(_) => Value::Null,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_jobs_survive_a_kill_9_and_each_completes_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env {
+        dir: dir.path(),
+        database_url: format!("sqlite://{}", dir.path().join("shortlist.db").display()),
+    };
+    env.run(&["org", "create", "broker"]);
+    let key = env
+        .run(&["key", "create", "--org", "broker"])
+        .trim()
+        .to_owned();
+    assert!(key.starts_with("sl_live_"), "{key}");
+    let pool = env.run(&[
+        "sample",
+        "pool",
+        "--vertical",
+        "insurance",
+        "--size",
+        "2000",
+    ]);
+    std::fs::write(dir.path().join("pool.json"), pool).unwrap();
+    let imported = env.run(&[
+        "pool",
+        "import",
+        "--org",
+        "broker",
+        "--pool",
+        "carriers:all",
+        "--vertical",
+        "insurance",
+        "pool.json",
+    ]);
+    assert!(imported.contains("version 1"), "{imported}");
+
+    let addr = free_addr();
+    let client = reqwest::Client::new();
+    let mut server = env.serve(&addr);
+    wait_healthy(&client, &addr).await;
+    let body = json!({ "profile": { "entity": "acme-manufacturing", "state": "CA", "line": "professional_liability", "revenue": 12000000 }, "pool": "carriers:all" });
+    let mut ids = Vec::new();
+    for _ in 0..30 {
+        let response = client
+            .post(format!("http://{addr}/api/v1/jobs"))
+            .header("X-API-Key", &key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 202);
+        ids.push(
+            response.json::<Value>().await.unwrap()["eval_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    // Kill the process as soon as the first job is done: the rest are queued or running.
+    for _ in 0..300 {
+        if status(&client, &addr, &key, &ids[0]).await["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill().expect("kill -9");
+    server.wait().expect("reaped");
+    let last = status(&client, &addr, &key, &ids[29]).await;
+    assert!(last.is_null(), "the service still answers after kill -9");
+
+    let mut server = env.serve(&addr);
+    wait_healthy(&client, &addr).await;
+    for id in &ids {
+        let mut result = Value::Null;
+        for _ in 0..600 {
+            result = status(&client, &addr, &key, id).await;
+            if result["status"] == "completed" || result["status"] == "failed" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(result["status"], "completed", "{id}: {result}");
+        assert_eq!(result["eval_id"], id.as_str());
+        assert_eq!(result["pool_size"], 2000);
+    }
+    server.kill().expect("stop");
+    server.wait().expect("reaped");
+
+    // Each job has exactly one committed result and one trace.
+    let store = shortlist_host::store::Store::connect(&env.database_url)
+        .await
+        .unwrap();
+    let counts = store.job_counts().await.unwrap();
+    let completed = counts
+        .iter()
+        .find(|(s, _)| s.as_str() == "completed")
+        .map(|(_, c)| *c);
+    assert_eq!(completed, Some(30));
+}
