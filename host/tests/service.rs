@@ -181,3 +181,76 @@ async fn accepted_jobs_survive_a_kill_9_and_each_completes_once() {
         .map(|(_, c)| *c);
     assert_eq!(completed, Some(30));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_prints_a_curl_that_works_when_pasted() {
+    use std::io::{BufRead, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env {
+        dir: dir.path(),
+        database_url: format!("sqlite://{}", dir.path().join("demo.db").display()),
+    };
+    let addr = free_addr();
+    let mut demo = env
+        .command()
+        .arg("demo")
+        .env("SHORTLIST_ADDR", &addr)
+        .env("SHORTLIST_PUBLIC_URL", format!("http://{addr}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let stdout = demo.stdout.take().expect("piped stdout");
+    let printed = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines().take(100) {
+            let line = line.expect("UTF-8 output");
+            let done = line.starts_with("Then:");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines.join("\n")
+    })
+    .await
+    .unwrap();
+    let client = reqwest::Client::new();
+    wait_healthy(&client, &addr).await;
+
+    let start = printed
+        .find("curl -X POST")
+        .expect("a curl command is printed");
+    let end = printed[start..]
+        .find("}'")
+        .expect("the curl ends with its body")
+        + start
+        + 2;
+    let curl = &printed[start..end];
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{curl} --silent --max-time 10"))
+        .output()
+        .expect("sh runs curl");
+    let answer: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("curl printed {:?}", String::from_utf8_lossy(&out.stdout)));
+    assert_eq!(answer["status"], "queued", "{answer}");
+    let key = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("API key (shown once): "))
+        .expect("the key is printed");
+    let id = answer["eval_id"].as_str().unwrap();
+    let mut result = Value::Null;
+    for _ in 0..300 {
+        result = status(&client, &addr, key, id).await;
+        if result["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(result["status"], "completed", "{result}");
+    assert_eq!(result["pool_size"], 2000);
+    demo.kill().expect("stop");
+    demo.wait().expect("reaped");
+}

@@ -316,3 +316,24 @@ async fn random_bodies_and_headers_never_get_a_server_error() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_runs_on_postgresql_too() {
+    let options = shortlist_tests::HostOptions {
+        postgres_schema: Some(format!("t_api_{}", std::process::id())),
+        ..Default::default()
+    };
+    let host = TestHost::start_with(options).await;
+    let (status, _, body) = post(&host, Some(&host.key_a), "application/json", SEED_BODY).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let eval_id = body["eval_id"].as_str().unwrap().to_owned();
+    let result = host.wait_for(&host.key_a, &eval_id).await;
+    assert_eq!(result["status"], "completed", "{result}");
+    let (status, _) = get(&host, &host.key_b, &format!("/api/v1/jobs/{eval_id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, trace) = get(&host, &host.key_a, &format!("/traces/{eval_id}")).await;
+    assert_eq!(
+        (status, trace["status"].as_str()),
+        (StatusCode::OK, Some("completed"))
+    );
+}

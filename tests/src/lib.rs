@@ -115,13 +115,54 @@ pub struct TestHost {
 /// Size of the test host's sample pool.
 pub const TEST_POOL_SIZE: usize = 300;
 
+/// PostgreSQL of this project's machines (CI's too).
+pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// How a [`TestHost`] is set up.
+#[derive(Clone, Debug)]
+pub struct HostOptions {
+    /// `None`: SQLite in a temp dir; `Some(schema)`: PostgreSQL, tables in that (fresh) schema.
+    pub postgres_schema: Option<String>,
+    /// Candidates in `carriers:all`.
+    pub pool_size: usize,
+    /// Evaluations at once.
+    pub workers: usize,
+}
+
+impl Default for HostOptions {
+    fn default() -> Self {
+        Self {
+            postgres_schema: None,
+            pool_size: TEST_POOL_SIZE,
+            workers: 2,
+        }
+    }
+}
+
 impl TestHost {
-    /// Starts a host; `max_body_bytes` caps request bodies.
+    /// Starts a host on SQLite with the default options.
     pub async fn start() -> TestHost {
+        Self::start_with(HostOptions::default()).await
+    }
+
+    /// Starts a host.
+    pub async fn start_with(options: HostOptions) -> TestHost {
         use shortlist_host::{api, cli::admin, jobs, metrics::Metrics, store::Store};
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("shortlist.db").display());
-        let store = Store::connect(&url).await.expect("database opens");
+        let store = match &options.postgres_schema {
+            None => {
+                Store::connect(&format!(
+                    "sqlite://{}",
+                    dir.path().join("shortlist.db").display()
+                ))
+                .await
+            }
+            Some(schema) => {
+                reset_schema(schema).await;
+                Store::connect_with_schema(POSTGRES_URL, Some(schema)).await
+            }
+        }
+        .expect("database opens");
         let engine = Arc::new(
             jobs::Engine::builtin(runtime(RuntimeConfig {
                 instance_slots: 32,
@@ -159,7 +200,7 @@ impl TestHost {
         let shutdown = tokio_util::sync::CancellationToken::new();
         let workers = jobs::WorkerConfig {
             name: "test-worker".into(),
-            concurrency: 2,
+            concurrency: options.workers,
             lease: Duration::from_secs(30),
             poll: Duration::from_millis(50),
             max_attempts: 3,
@@ -227,4 +268,17 @@ impl Drop for TestHost {
     fn drop(&mut self) {
         self.shutdown.cancel();
     }
+}
+
+/// Drops and recreates a PostgreSQL schema, so a test starts from nothing.
+async fn reset_schema(schema: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(POSTGRES_URL)
+        .await
+        .expect("PostgreSQL at 127.0.0.1:5432 answers");
+    sqlx::query(&format!("drop schema if exists \"{schema}\" cascade"))
+        .execute(&mut conn)
+        .await
+        .expect("drop schema");
+    let _ = conn.close().await;
 }
