@@ -6,3 +6,5 @@ mod api;
 mod golden;
 #[path = "it/sandbox.rs"]
 mod sandbox;
+#[path = "it/webhooks.rs"]
+mod webhooks;

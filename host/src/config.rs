@@ -36,6 +36,15 @@ pub const ENV_LEASE_MS: &str = "SHORTLIST_LEASE_MS";
 /// Environment variable of [`ServeArgs::poll_ms`].
 pub const ENV_POLL_MS: &str = "SHORTLIST_POLL_MS";
 
+/// Environment variable of [`ServeArgs::webhook_allow_cidrs`].
+pub const ENV_WEBHOOK_ALLOW_CIDRS: &str = "SHORTLIST_WEBHOOK_ALLOW_CIDRS";
+/// Environment variable of [`ServeArgs::webhook_allow_http`].
+pub const ENV_WEBHOOK_ALLOW_HTTP: &str = "SHORTLIST_WEBHOOK_ALLOW_HTTP";
+/// Environment variable of [`ServeArgs::webhook_schedule`].
+pub const ENV_WEBHOOK_SCHEDULE: &str = "SHORTLIST_WEBHOOK_SCHEDULE";
+/// Environment variable of [`ServeArgs::delivery_workers`].
+pub const ENV_DELIVERY_WORKERS: &str = "SHORTLIST_DELIVERY_WORKERS";
+
 /// Default listen address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// Default database: a SQLite file in the working directory.
@@ -78,6 +87,32 @@ pub enum Command {
     /// Manage candidate pools.
     #[command(subcommand)]
     Pool(PoolCommand),
+    /// Show or rotate an organisation's webhook signing secret.
+    #[command(name = "webhook-secret", subcommand)]
+    WebhookSecret(WebhookSecretCommand),
+}
+
+/// `shortlist webhook-secret ...`.
+#[derive(Debug, Subcommand)]
+pub enum WebhookSecretCommand {
+    /// Print the secrets that sign now (the current one first), creating one if there is none.
+    Show {
+        /// The organisation's name.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Make a new current secret; the old one keeps signing for 24 hours. Prints the new one.
+    Rotate {
+        /// The organisation's name.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 /// The database every command works on.
@@ -112,6 +147,19 @@ pub struct ServeArgs {
     /// How often idle workers look for jobs without being woken, in ms. Defaults to 500.
     #[arg(long, env = ENV_POLL_MS, default_value_t = 500)]
     pub poll_ms: u64,
+    /// Webhook attempts in flight at once (0 turns delivery off in this process). Defaults to 4.
+    #[arg(long, env = ENV_DELIVERY_WORKERS, default_value_t = 4)]
+    pub delivery_workers: usize,
+    /// CIDRs webhooks may reach even though they are not public (tests, on-prem), comma-separated.
+    /// Defaults to none.
+    #[arg(long, env = ENV_WEBHOOK_ALLOW_CIDRS, default_value = "")]
+    pub webhook_allow_cidrs: String,
+    /// Allow `http://` webhook URLs (tests, on-prem). Defaults to false.
+    #[arg(long, env = ENV_WEBHOOK_ALLOW_HTTP)]
+    pub webhook_allow_http: bool,
+    /// Delays before each webhook attempt, e.g. `0,5s,5m,30m,2h,5h,10h,10h` (the default), each ±20%.
+    #[arg(long, env = ENV_WEBHOOK_SCHEDULE)]
+    pub webhook_schedule: Option<String>,
     /// Runtime settings.
     #[command(flatten)]
     pub runtime: RuntimeArgs,
@@ -296,6 +344,28 @@ pub struct RuntimeArgs {
     /// Use on-demand instance allocation instead of the pooling allocator.
     #[arg(long, env = ENV_NO_POOLING)]
     pub no_pooling: bool,
+}
+
+impl ServeArgs {
+    /// The webhook policy and retry schedule these settings describe.
+    ///
+    /// # Errors
+    ///
+    /// A CIDR or schedule that does not parse.
+    pub fn webhooks(
+        &self,
+    ) -> Result<(crate::webhooks::Policy, crate::webhooks::RetryPolicy), crate::webhooks::Error>
+    {
+        let policy = crate::webhooks::Policy {
+            allow_cidrs: crate::webhooks::parse_cidrs(&self.webhook_allow_cidrs)?,
+            allow_http: self.webhook_allow_http,
+        };
+        let mut retry = crate::webhooks::RetryPolicy::default();
+        if let Some(schedule) = &self.webhook_schedule {
+            retry.schedule = crate::webhooks::RetryPolicy::parse_schedule(schedule)?;
+        }
+        Ok((policy, retry))
+    }
 }
 
 impl RuntimeArgs {

@@ -7,6 +7,7 @@
 //! - [`traces`]: the audit trace of an evaluation.
 //! - [`sample`]: realistic sample pools and profiles.
 //! - [`store`]: persistence on SQLite or PostgreSQL; [`jobs`]: the queue's workers.
+//! - [`webhooks`]: signed, SSRF-guarded result delivery.
 //! - [`api`]: the HTTP API; [`auth`]: API keys; [`metrics`]: Prometheus metrics.
 //! - [`cli`] and [`config`]: the `shortlist` command line.
 #![warn(missing_docs)]
@@ -24,3 +25,4 @@ pub mod store;
 pub mod telemetry;
 pub mod traces;
 pub mod vertical;
+pub mod webhooks;

@@ -37,8 +37,13 @@ impl Env<'_> {
     }
 
     fn serve(&self, addr: &str) -> Child {
+        self.serve_with(addr, &[])
+    }
+
+    fn serve_with(&self, addr: &str, env: &[(&str, &str)]) -> Child {
         self.command()
             .arg("serve")
+            .envs(env.iter().copied())
             .env("SHORTLIST_ADDR", addr)
             .env("SHORTLIST_PUBLIC_URL", format!("http://{addr}"))
             .env("SHORTLIST_WORKERS", "1")
@@ -253,4 +258,80 @@ async fn the_demo_prints_a_curl_that_works_when_pasted() {
     assert_eq!(result["pool_size"], 2000);
     demo.kill().expect("stop");
     demo.wait().expect("reaped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_committed_before_a_kill_9_is_delivered_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env {
+        dir: dir.path(),
+        database_url: format!("sqlite://{}", dir.path().join("shortlist.db").display()),
+    };
+    env.run(&["org", "create", "broker"]);
+    let key = env
+        .run(&["key", "create", "--org", "broker"])
+        .trim()
+        .to_owned();
+    let pool = env.run(&["sample", "pool", "--vertical", "insurance", "--size", "200"]);
+    std::fs::write(dir.path().join("pool.json"), pool).unwrap();
+    env.run(&[
+        "pool",
+        "import",
+        "--org",
+        "broker",
+        "--pool",
+        "carriers:all",
+        "--vertical",
+        "insurance",
+        "pool.json",
+    ]);
+    let receiver = shortlist_tests::Receiver::start(&[204]).await;
+    let webhooks = [
+        ("SHORTLIST_WEBHOOK_ALLOW_CIDRS", "127.0.0.0/8"),
+        ("SHORTLIST_WEBHOOK_ALLOW_HTTP", "true"),
+    ];
+
+    // First life: results are committed with their outbox rows, but nothing is sent.
+    let addr = free_addr();
+    let client = reqwest::Client::new();
+    let mut first: Vec<(&str, &str)> = webhooks.to_vec();
+    first.push(("SHORTLIST_DELIVERY_WORKERS", "0"));
+    let mut server = env.serve_with(&addr, &first);
+    wait_healthy(&client, &addr).await;
+    let body = json!({ "profile": { "entity": "acme-manufacturing", "state": "CA", "line": "professional_liability", "revenue": 12000000 },
+                       "pool": "carriers:all", "webhook_url": receiver.url });
+    let response = client
+        .post(format!("http://{addr}/api/v1/jobs"))
+        .header("X-API-Key", &key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let id = response.json::<Value>().await.unwrap()["eval_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..300 {
+        if status(&client, &addr, &key, &id).await["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill().expect("kill -9");
+    server.wait().expect("reaped");
+    assert!(receiver.hits().is_empty());
+
+    // Second life: the outbox row is found and delivered, with its webhook-id.
+    let mut server = env.serve_with(&addr, &webhooks);
+    let hits = receiver.wait_for(1).await;
+    server.kill().expect("stop");
+    server.wait().expect("reaped");
+    assert_eq!(
+        hits[0].header("webhook-id"),
+        Some(shortlist_host::jobs::webhook_id(&id).as_str())
+    );
+    let payload: Value = serde_json::from_slice(&hits[0].body).unwrap();
+    assert_eq!(payload["eval_id"], id.as_str());
+    assert_eq!(payload["status"], "completed");
 }

@@ -102,6 +102,8 @@ pub struct TestHost {
     pub url: String,
     /// The database.
     pub store: shortlist_host::store::Store,
+    /// Id of organisation `acme-broker`.
+    pub org_a: String,
     /// Key of organisation `acme-broker`, which owns `carriers:all`.
     pub key_a: String,
     /// Key of organisation `other-broker`, which owns no pool.
@@ -127,6 +129,13 @@ pub struct HostOptions {
     pub pool_size: usize,
     /// Evaluations at once.
     pub workers: usize,
+    /// Which webhook URLs are accepted and reached.
+    pub webhook_policy: shortlist_host::webhooks::Policy,
+    /// Delays before each webhook attempt; `None` for the production schedule.
+    pub webhook_schedule: Option<&'static str>,
+    /// Webhook attempts at once; 0 (the default) sends none, so no test reaches
+    /// for a host name it was not meant to.
+    pub delivery_workers: usize,
 }
 
 impl Default for HostOptions {
@@ -135,6 +144,25 @@ impl Default for HostOptions {
             postgres_schema: None,
             pool_size: TEST_POOL_SIZE,
             workers: 2,
+            webhook_policy: shortlist_host::webhooks::Policy::default(),
+            webhook_schedule: None,
+            delivery_workers: 0,
+        }
+    }
+}
+
+impl HostOptions {
+    /// Options for webhook tests: loopback over plain HTTP allowed, a compressed
+    /// schedule (immediately, then 100 ms twice), two delivery workers.
+    pub fn webhooks() -> Self {
+        Self {
+            webhook_policy: shortlist_host::webhooks::Policy {
+                allow_cidrs: shortlist_host::webhooks::parse_cidrs("127.0.0.0/8").expect("a CIDR"),
+                allow_http: true,
+            },
+            webhook_schedule: Some("0,100ms,100ms"),
+            delivery_workers: 2,
+            ..Self::default()
         }
     }
 }
@@ -197,6 +225,7 @@ impl TestHost {
         let url = format!("http://{}", listener.local_addr().expect("bound"));
         let metrics = Arc::new(Metrics::default());
         let wake = Arc::new(tokio::sync::Notify::new());
+        let delivery_wake = Arc::new(tokio::sync::Notify::new());
         let shutdown = tokio_util::sync::CancellationToken::new();
         let workers = jobs::WorkerConfig {
             name: "test-worker".into(),
@@ -205,6 +234,7 @@ impl TestHost {
             poll: Duration::from_millis(50),
             max_attempts: 3,
             public_url: url.clone(),
+            finished: delivery_wake.clone(),
         };
         tokio::spawn(jobs::run_workers(
             workers,
@@ -214,9 +244,29 @@ impl TestHost {
             wake.clone(),
             shutdown.clone(),
         ));
+        let mut retry = shortlist_host::webhooks::RetryPolicy::default();
+        if let Some(schedule) = options.webhook_schedule {
+            retry.schedule = shortlist_host::webhooks::RetryPolicy::parse_schedule(schedule)
+                .expect("a schedule");
+        }
+        let deliveries = jobs::DeliveryConfig {
+            name: "test-delivery".into(),
+            concurrency: options.delivery_workers,
+            policy: options.webhook_policy.clone(),
+            attempt: shortlist_host::webhooks::AttemptConfig::default(),
+            retry,
+            poll: Duration::from_millis(50),
+        };
+        tokio::spawn(jobs::run_deliveries(
+            deliveries,
+            store.clone(),
+            delivery_wake.clone(),
+            shutdown.clone(),
+        ));
         let config = api::ApiConfig {
             public_url: url.clone(),
             max_body_bytes: 64 << 10,
+            webhook_policy: options.webhook_policy,
         };
         let app = api::router(api::AppState::new(
             config,
@@ -224,6 +274,7 @@ impl TestHost {
             engine,
             metrics,
             wake,
+            delivery_wake,
         ));
         let stop = shutdown.clone();
         tokio::spawn(async move {
@@ -234,6 +285,7 @@ impl TestHost {
         TestHost {
             url,
             store,
+            org_a: org_a.id,
             key_a,
             key_b,
             client: reqwest::Client::new(),
@@ -281,4 +333,129 @@ async fn reset_schema(schema: &str) {
         .await
         .expect("drop schema");
     let _ = conn.close().await;
+}
+
+/// One request a [`Receiver`] got.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    /// Header names (lowercase) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Hit {
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A webhook receiver on loopback that answers with a scripted sequence of statuses
+/// (the last one repeats) and records every request.
+pub struct Receiver {
+    /// `http://127.0.0.1:<port>/hook`.
+    pub url: String,
+    hits: Arc<std::sync::Mutex<Vec<Hit>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    /// Starts a receiver answering `statuses` in turn.
+    pub async fn start(statuses: &[u16]) -> Receiver {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback port");
+        let url = format!("http://{}/hook", listener.local_addr().expect("bound"));
+        let hits: Arc<std::sync::Mutex<Vec<Hit>>> = Arc::default();
+        let statuses = statuses.to_vec();
+        let recorded = hits.clone();
+        let task = tokio::spawn(async move {
+            // Bounded: a test never sends more than a few hundred requests.
+            for n in 0..1000usize {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let header_end = loop {
+                    let Ok(read) = socket.read(&mut chunk).await else {
+                        break None;
+                    };
+                    if read == 0 {
+                        break None;
+                    }
+                    buffer.extend_from_slice(&chunk[..read]);
+                    if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break Some(at + 4);
+                    }
+                };
+                let Some(header_end) = header_end else {
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&buffer[..header_end]).to_string();
+                let headers: Vec<(String, String)> = head
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                    .collect();
+                let length: usize = headers
+                    .iter()
+                    .find(|(n, _)| n == "content-length")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0);
+                while buffer.len() < header_end + length {
+                    let Ok(read) = socket.read(&mut chunk).await else {
+                        break;
+                    };
+                    if read == 0 {
+                        break;
+                    }
+                    buffer.extend_from_slice(&chunk[..read]);
+                }
+                let body = buffer[header_end..].to_vec();
+                recorded
+                    .lock()
+                    .expect("not poisoned")
+                    .push(Hit { headers, body });
+                let status = statuses.get(n).or(statuses.last()).copied().unwrap_or(204);
+                let reply = format!(
+                    "HTTP/1.1 {status} Scripted\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
+                );
+                let _ = socket.write_all(reply.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            }
+        });
+        Receiver { url, hits, task }
+    }
+
+    /// The requests so far.
+    pub fn hits(&self) -> Vec<Hit> {
+        self.hits.lock().expect("not poisoned").clone()
+    }
+
+    /// Waits until at least `n` requests arrived (at most 10 s), and returns them all.
+    pub async fn wait_for(&self, n: usize) -> Vec<Hit> {
+        for _ in 0..400 {
+            if self.hits().len() >= n {
+                return self.hits();
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "the receiver got {} requests, not {n}, in 10 s",
+            self.hits().len()
+        );
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }

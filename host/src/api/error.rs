@@ -47,6 +47,12 @@ pub enum ApiError {
     /// Returns 422 `idempotency_key_reused`.
     #[error("This Idempotency-Key was already used with a different request body")]
     IdempotencyMismatch,
+    /// Returns 422 `no_webhook`: the job was submitted without a `webhook_url`.
+    #[error("Job '{0}' has no webhook_url to deliver to")]
+    NoWebhook(String),
+    /// Returns 409 `not_finished`: the job has no result to deliver yet.
+    #[error("Job '{0}' has not finished; its result is delivered when it does")]
+    NotFinished(String),
     /// Returns 503 `unavailable`, e.g. the database is down. Logged.
     #[error("The service is temporarily unavailable")]
     Unavailable(String),
@@ -89,6 +95,8 @@ impl ApiError {
             ApiError::IdempotencyMismatch => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
             }
+            ApiError::NoWebhook(_) => (StatusCode::UNPROCESSABLE_ENTITY, "no_webhook"),
+            ApiError::NotFinished(_) => (StatusCode::CONFLICT, "not_finished"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

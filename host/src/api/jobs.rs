@@ -13,6 +13,7 @@ use super::{ApiError, AppState, Detail};
 use crate::auth::random_base62;
 use crate::jobs::now_ms;
 use crate::store::{Inserted, Job, JobStatus, NewJob};
+use crate::webhooks::Policy;
 
 /// Header making a submission idempotent.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -23,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/jobs", post(submit))
         .route("/api/v1/jobs/{eval_id}", get(status))
+        .route("/api/v1/jobs/{eval_id}/redeliver", post(redeliver))
 }
 
 /// The fields of a submission, after shape checks.
@@ -32,7 +34,7 @@ struct Submission {
     webhook_url: Option<String>,
 }
 
-fn parse_submission(body: &Value) -> Result<Submission, ApiError> {
+fn parse_submission(body: &Value, policy: &Policy) -> Result<Submission, ApiError> {
     let mut details = Vec::new();
     let detail = |field: &str, message: String| Detail {
         field: field.to_owned(),
@@ -84,10 +86,10 @@ fn parse_submission(body: &Value) -> Result<Submission, ApiError> {
     };
     let webhook_url = match object.get("webhook_url") {
         None | Some(Value::Null) => None,
-        Some(Value::String(url)) => match check_webhook_url(url) {
-            Ok(()) => Some(url.clone()),
-            Err(message) => {
-                details.push(detail("webhook_url", message));
+        Some(Value::String(url)) => match policy.check_url(url) {
+            Ok(_) => Some(url.clone()),
+            Err(e) => {
+                details.push(detail("webhook_url", e.to_string()));
                 None
             }
         },
@@ -111,25 +113,6 @@ fn parse_submission(body: &Value) -> Result<Submission, ApiError> {
         (Some(error), _, _) => Err(error),
         _ => Err(ApiError::invalid("body", "The request body is incomplete")),
     }
-}
-
-/// The shape check of a webhook URL at submission: an absolute `https` URL with a host.
-/// (Where it resolves to is checked again on every delivery.)
-fn check_webhook_url(url: &str) -> Result<(), String> {
-    let Some(rest) = url.strip_prefix("https://") else {
-        return Err("webhook_url must be an https:// URL".into());
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty()
-        || host.contains('@')
-        || url.len() > 2048
-        || url.chars().any(char::is_whitespace)
-    {
-        return Err(
-            "webhook_url must be an absolute https URL with a host and no credentials".into(),
-        );
-    }
-    Ok(())
 }
 
 async fn submit(
@@ -168,7 +151,10 @@ async fn submit(
         return replay(&existing, &request_hash);
     }
 
-    let submission = parse_submission(&body)?;
+    let submission = parse_submission(&body, &state.config.webhook_policy)?;
+    if let Some(url) = &submission.webhook_url {
+        vet_webhook_url(&state.config.webhook_policy, url).await?;
+    }
     let pool = state
         .store
         .current_pool(&caller.org_id, &submission.pool)
@@ -215,11 +201,30 @@ async fn submit(
     };
     match state.store.insert_job(&new_job).await? {
         Inserted::New(job) => {
-            state.wake.notify_waiters();
+            state.wake.notify_one();
             Ok(accepted(&job.id))
         }
         Inserted::Existing(job) => replay(&job, &request_hash),
     }
+}
+
+/// Refuses a webhook URL whose host is, as written, an address the policy does not allow:
+/// an IP literal in any notation, or a `localhost` name. Host names are not resolved here,
+/// which keeps DNS out of the accept path; every delivery attempt resolves and vets them.
+async fn vet_webhook_url(policy: &Policy, url: &str) -> Result<(), ApiError> {
+    let target = policy
+        .check_url(url)
+        .map_err(|e| ApiError::invalid("webhook_url", e.to_string()))?;
+    let host = target.host.trim_end_matches('.').to_ascii_lowercase();
+    let local_name = host == "localhost" || host.ends_with(".localhost");
+    let literal = !matches!(target.url.host(), Some(url::Host::Domain(_)));
+    if literal || local_name {
+        policy
+            .vet(&target)
+            .await
+            .map_err(|e| ApiError::invalid("webhook_url", e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// The answer to a repeated Idempotency-Key: the first answer for the same body, 422 for another.
@@ -263,7 +268,14 @@ async fn status(
         }),
         JobStatus::Completed | JobStatus::Failed => {
             match job.result.as_deref().map(serde_json::from_str::<Value>) {
-                Some(Ok(result)) => result,
+                Some(Ok(mut result)) => {
+                    if let Some(webhook) = webhook_status(&state, &job).await?
+                        && let Some(object) = result.as_object_mut()
+                    {
+                        object.insert("webhook".to_owned(), webhook);
+                    }
+                    result
+                }
                 _ => {
                     return Err(ApiError::Internal(format!(
                         "job {} has no readable result",
@@ -274,6 +286,52 @@ async fn status(
         }
     };
     Ok(axum::Json(body).into_response())
+}
+
+/// A job's webhook delivery with every attempt, for status pages and traces; `None` without one.
+pub(crate) async fn webhook_status(state: &AppState, job: &Job) -> Result<Option<Value>, ApiError> {
+    let deliveries = state.store.deliveries(&job.org_id, &job.id).await?;
+    let Some(delivery) = deliveries.into_iter().next() else {
+        return Ok(None);
+    };
+    let attempts = state.store.delivery_attempts(&delivery.id).await?;
+    let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
+    let mut value = serde_json::to_value(&delivery).map_err(internal)?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "attempts".to_owned(),
+            serde_json::to_value(&attempts).map_err(internal)?,
+        );
+    }
+    Ok(Some(value))
+}
+
+/// `POST /api/v1/jobs/{eval_id}/redeliver`: queue the job's webhook again, same `webhook-id`.
+async fn redeliver(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(eval_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("Job '{eval_id}' not found"));
+    if eval_id.len() > 64 {
+        return Err(not_found());
+    }
+    let job = state
+        .store
+        .job(&caller.org_id, &eval_id)
+        .await?
+        .ok_or_else(not_found)?;
+    if job.webhook_url.is_none() {
+        return Err(ApiError::NoWebhook(eval_id));
+    }
+    let delivery = state
+        .store
+        .redeliver(&caller.org_id, &eval_id, now_ms())
+        .await?
+        .ok_or(ApiError::NotFinished(eval_id))?;
+    state.delivery_wake.notify_one();
+    let body = json!({ "eval_id": job.id, "webhook_id": delivery.id, "status": delivery.status });
+    Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
 }
 
 /// Marks an (org, Idempotency-Key) pair as being handled; dropping it clears the mark.
@@ -316,7 +374,7 @@ mod tests {
     #[test]
     fn every_shape_problem_is_listed() {
         let Err(ApiError::InvalidRequest { message, details }) =
-            parse_submission(&json!({ "profile": {}, "extra": 1 }))
+            parse_submission(&json!({ "profile": {}, "extra": 1 }), &Policy::default())
         else {
             panic!("expected a 400");
         };
@@ -326,16 +384,23 @@ mod tests {
     }
 
     #[test]
-    fn webhook_urls_must_be_https_with_a_host() {
-        assert!(check_webhook_url("https://your-app.com/hooks/nexio").is_ok());
+    fn webhook_urls_must_be_https_with_a_host_and_no_credentials() {
+        let policy = Policy::default();
+        let shape = |url: &str| {
+            parse_submission(
+                &json!({ "profile": { "entity": "e" }, "pool": "p", "webhook_url": url }),
+                &policy,
+            )
+        };
+        assert!(shape("https://your-app.com/hooks/nexio").is_ok());
         for bad in [
             "http://your-app.com/",
             "https://",
             "https://user:pw@host/",
             "ftp://x",
-            "https://a b/",
+            "https://127.0.0.1/",
         ] {
-            assert!(check_webhook_url(bad).is_err(), "{bad}");
+            assert!(shape(bad).is_err(), "{bad}");
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct ApiConfig {
     pub public_url: String,
     /// Cap on request bodies, in bytes.
     pub max_body_bytes: usize,
+    /// Which webhook URLs are accepted (checked again on every delivery).
+    pub webhook_policy: crate::webhooks::Policy,
 }
 
 /// What every handler can reach.
@@ -51,6 +53,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Wakes idle workers when a job is queued.
     pub wake: Arc<Notify>,
+    /// Wakes idle delivery workers when a delivery is queued again.
+    pub delivery_wake: Arc<Notify>,
     /// (org, Idempotency-Key) pairs whose first request is still being handled here.
     pub in_flight: Arc<Mutex<HashSet<(String, String)>>>,
 }
@@ -63,6 +67,7 @@ impl AppState {
         engine: Arc<Engine>,
         metrics: Arc<Metrics>,
         wake: Arc<Notify>,
+        delivery_wake: Arc<Notify>,
     ) -> Self {
         Self {
             config: Arc::new(config),
@@ -70,6 +75,7 @@ impl AppState {
             engine,
             metrics,
             wake,
+            delivery_wake,
             in_flight: Arc::default(),
         }
     }

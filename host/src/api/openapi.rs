@@ -74,6 +74,15 @@ pub fn document(public_url: &str) -> Value {
                     "401": error_response("Invalid or missing API key"), "404": error_response("No such job for your organization"),
                     "503": error_response("Temporarily unavailable")
                 } } },
+            "/api/v1/jobs/{eval_id}/redeliver": { "post": {
+                "summary": "Send a finished job's webhook again, with the same webhook-id", "security": key,
+                "parameters": [eval_id, { "name": API_KEY_HEADER, "in": "header", "required": true, "schema": { "type": "string" } }],
+                "responses": {
+                    "202": { "description": "Queued for delivery" },
+                    "401": error_response("Invalid or missing API key"), "404": error_response("No such job for your organization"),
+                    "409": error_response("The job has not finished"), "422": error_response("The job has no webhook_url"),
+                    "503": error_response("Temporarily unavailable")
+                } } },
             "/traces/{eval_id}": { "get": {
                 "summary": "The audit trace of an evaluation", "security": key,
                 "parameters": [eval_id, { "name": API_KEY_HEADER, "in": "header", "required": true, "schema": { "type": "string" } }],

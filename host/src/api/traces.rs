@@ -42,6 +42,23 @@ async fn trace(
             )));
         }
     };
+    // Deliveries happen after the trace is written: join them in at read time.
+    let job = state
+        .store
+        .job(&caller.org_id, &eval_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let json = match super::jobs::webhook_status(&state, &job).await? {
+        None => json,
+        Some(webhook) => {
+            let mut trace: serde_json::Value = serde_json::from_slice(&json)
+                .map_err(|e| ApiError::Internal(format!("trace {eval_id} is not JSON: {e}")))?;
+            if let Some(object) = trace.as_object_mut() {
+                object.insert("webhook".to_owned(), webhook);
+            }
+            serde_json::to_vec(&trace).map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::config::{
     Cli, Command, EvalArgs, KeyCommand, ModuleSource, ModulesArgs, OrgCommand, PoolCommand,
-    RuntimeArgs, SampleCommand,
+    RuntimeArgs, SampleCommand, WebhookSecretCommand,
 };
 use crate::eval::{self, Job, Pool, PreparedPool};
 use crate::runtime::Runtime;
@@ -79,6 +79,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 version.version,
                 version.size
             )?;
+            Ok(0)
+        }
+        Command::WebhookSecret(WebhookSecretCommand::Show { org, database }) => {
+            let store = connect(&database.database_url).await?;
+            let org = admin::org(&store, &org).await?;
+            let secrets = crate::jobs::org_secrets(&store, &org.id).await?;
+            let mut out = std::io::stdout().lock();
+            for secret in secrets {
+                writeln!(out, "{}", secret.to_text())?;
+            }
+            Ok(0)
+        }
+        Command::WebhookSecret(WebhookSecretCommand::Rotate { org, database }) => {
+            let store = connect(&database.database_url).await?;
+            let org = admin::org(&store, &org).await?;
+            crate::jobs::org_secrets(&store, &org.id).await?;
+            let secret = crate::jobs::rotate_secret(&store, &org.id).await?;
+            writeln!(std::io::stdout().lock(), "{}", secret.to_text())?;
             Ok(0)
         }
         Command::Pool(PoolCommand::List { org, database }) => {

@@ -12,10 +12,11 @@ use tracing::info;
 use super::admin;
 use crate::api::{self, ApiConfig, AppState};
 use crate::config::ServeArgs;
-use crate::jobs::{Engine, WorkerConfig, run_workers};
+use crate::jobs::{DeliveryConfig, Engine, WorkerConfig, run_deliveries, run_workers};
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::store::Store;
+use crate::webhooks::AttemptConfig;
 
 /// Organisation, pool and size the demo sets up.
 pub const DEMO_ORG: &str = "demo";
@@ -87,16 +88,20 @@ pub async fn demo(args: ServeArgs) -> anyhow::Result<i32> {
 }
 
 async fn run(args: ServeArgs, store: Store, engine: Arc<Engine>) -> anyhow::Result<i32> {
+    let (webhook_policy, retry) = args.webhooks()?;
     let metrics = Arc::new(Metrics::default());
     let wake = Arc::new(Notify::new());
+    let delivery_wake = Arc::new(Notify::new());
     let shutdown = CancellationToken::new();
+    let name = format!("{}-{}", hostname(), std::process::id());
     let worker_config = WorkerConfig {
-        name: format!("{}-{}", hostname(), std::process::id()),
+        name: name.clone(),
         concurrency: args.workers,
         lease: Duration::from_millis(args.lease_ms),
         poll: Duration::from_millis(args.poll_ms),
         max_attempts: 3,
         public_url: args.public_url.clone(),
+        finished: delivery_wake.clone(),
     };
     let workers = tokio::spawn(run_workers(
         worker_config,
@@ -106,11 +111,26 @@ async fn run(args: ServeArgs, store: Store, engine: Arc<Engine>) -> anyhow::Resu
         wake.clone(),
         shutdown.clone(),
     ));
+    let delivery_config = DeliveryConfig {
+        name,
+        concurrency: args.delivery_workers,
+        policy: webhook_policy.clone(),
+        attempt: AttemptConfig::default(),
+        retry,
+        poll: Duration::from_millis(args.poll_ms),
+    };
+    let deliveries = tokio::spawn(run_deliveries(
+        delivery_config,
+        store.clone(),
+        delivery_wake.clone(),
+        shutdown.clone(),
+    ));
     let config = ApiConfig {
         public_url: args.public_url.clone(),
         max_body_bytes: args.max_body_bytes,
+        webhook_policy,
     };
-    let state = AppState::new(config, store, engine, metrics, wake);
+    let state = AppState::new(config, store, engine, metrics, wake, delivery_wake);
     let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
@@ -125,6 +145,7 @@ async fn run(args: ServeArgs, store: Store, engine: Arc<Engine>) -> anyhow::Resu
         .await?;
     shutdown.cancel();
     workers.await?;
+    deliveries.await?;
     Ok(0)
 }
 

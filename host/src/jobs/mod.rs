@@ -1,11 +1,15 @@
 //! The job queue's workers: claim a queued job with a lease, evaluate it, commit
 //! its result and trace in one transaction, and keep the lease alive meanwhile.
 
+mod delivery;
 mod engine;
 mod worker;
 
+pub use delivery::{
+    DELIVERY_LEASE, DeliveryConfig, ROTATION_GRACE, org_secrets, rotate_secret, run_deliveries,
+};
 pub use engine::{Engine, PREPARED_POOL_CACHE};
-pub use worker::{TRACE_ENCODING, WorkerConfig, now_ms, run_workers};
+pub use worker::{TRACE_ENCODING, WorkerConfig, now_ms, run_workers, webhook_id};
 
 /// Job errors carry retry intent; only the worker decides what to do with them.
 #[derive(Debug, thiserror::Error)]

@@ -12,7 +12,7 @@ use tracing::{Instrument, info, info_span, warn};
 use super::{Engine, Error, Result};
 use crate::eval::{self, Job as EvalJob, Progress};
 use crate::metrics::Metrics;
-use crate::store::{Finish, Job, JobStatus, Store};
+use crate::store::{Finish, Job, JobStatus, NewDelivery, Store};
 
 /// How workers run. See the `serve` flags for defaults.
 #[derive(Clone, Debug)]
@@ -29,6 +29,8 @@ pub struct WorkerConfig {
     pub max_attempts: i64,
     /// Public base URL, for the result's `audit` link.
     pub public_url: String,
+    /// Notified when a result is committed, to wake the delivery workers.
+    pub finished: Arc<Notify>,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -242,6 +244,7 @@ async fn evaluate(
     let compressed =
         zstd::bulk::compress(&trace, TRACE_ZSTD_LEVEL).map_err(|e| Error::Fatal(e.to_string()))?;
     let completed = evaluation.result.status == "completed";
+    let message_id = webhook_id(&job.id);
     let finish = Finish {
         status: if completed {
             JobStatus::Completed
@@ -256,12 +259,16 @@ async fn evaluate(
         trace_encoding: TRACE_ENCODING,
         trace_raw_bytes: trace.len() as i64,
         now: now_ms(),
+        delivery: delivery(job, &message_id),
     };
     let committed = store
         .finish_job(&job.id, &config.name, &finish)
         .await
         .map_err(|e| Error::Retryable(e.to_string()))?;
     if committed {
+        if finish.delivery.is_some() {
+            config.finished.notify_one();
+        }
         if completed {
             metrics.completed.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -304,6 +311,7 @@ async fn fail(
     }))
     .unwrap_or_default();
     let compressed = zstd::bulk::compress(&trace, TRACE_ZSTD_LEVEL).unwrap_or_default();
+    let message_id = webhook_id(&job.id);
     let finish = Finish {
         status: JobStatus::Failed,
         result: &result.to_string(),
@@ -314,6 +322,21 @@ async fn fail(
         trace_encoding: TRACE_ENCODING,
         trace_raw_bytes: trace.len() as i64,
         now: now_ms(),
+        delivery: delivery(job, &message_id),
     };
     store.finish_job(&job.id, &config.name, &finish).await
+}
+
+/// The `webhook-id` of a job's delivery: derived from the job, so it is the same on
+/// every retry and redelivery.
+pub fn webhook_id(eval_id: &str) -> String {
+    format!("msg_{}", eval_id.trim_start_matches("eval_"))
+}
+
+/// The outbox row to write with a job's result, when the job asked for a webhook.
+fn delivery<'a>(job: &'a Job, message_id: &'a str) -> Option<NewDelivery<'a>> {
+    job.webhook_url.as_deref().map(|url| NewDelivery {
+        id: message_id,
+        url,
+    })
 }

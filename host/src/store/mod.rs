@@ -18,9 +18,13 @@ mod sql;
 mod sqlite;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 pub use rows::{
     ApiKey, Finish, Inserted, Job, JobStatus, NewJob, Org, PoolVersion, TraceRow, UnknownStatus,
+};
+pub use webhooks::{
+    DELIVERED, Delivery, DeliveryAttempt, FAILED, NewDelivery, Next, PENDING, SecretRow,
 };
 
 /// The result of a store operation.
@@ -293,5 +297,68 @@ impl Store {
                 (status, count)
             })
             .collect())
+    }
+
+    /// Claims the oldest due pending delivery for one attempt, with a lease.
+    pub async fn claim_delivery(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Delivery>> {
+        dispatch!(self.claim_delivery(worker, now, lease_ms))
+    }
+
+    /// Records an attempt and what follows it, in one transaction, if `worker` still holds
+    /// the delivery; false (nothing written) otherwise.
+    pub async fn finish_attempt(
+        &self,
+        id: &str,
+        worker: &str,
+        attempt: &DeliveryAttempt,
+        next: Next,
+        now: i64,
+    ) -> Result<bool> {
+        dispatch!(self.finish_attempt(id, worker, attempt, next, now))
+    }
+
+    /// The deliveries of a job, scoped to the org.
+    pub async fn deliveries(&self, org_id: &str, eval_id: &str) -> Result<Vec<Delivery>> {
+        dispatch!(self.deliveries(org_id, eval_id))
+    }
+
+    /// The attempts of a delivery, in order.
+    pub async fn delivery_attempts(&self, delivery_id: &str) -> Result<Vec<DeliveryAttempt>> {
+        dispatch!(self.delivery_attempts(delivery_id))
+    }
+
+    /// Makes a job's delivery pending again, due now, keeping its `webhook-id`;
+    /// `None` when the job (of this org) has no delivery.
+    pub async fn redeliver(
+        &self,
+        org_id: &str,
+        eval_id: &str,
+        now: i64,
+    ) -> Result<Option<Delivery>> {
+        dispatch!(self.redeliver(org_id, eval_id, now))
+    }
+
+    /// The secrets that sign an org's deliveries now: the current one first, then
+    /// retired ones whose grace period has not ended.
+    pub async fn webhook_secrets(&self, org_id: &str, now: i64) -> Result<Vec<SecretRow>> {
+        dispatch!(self.webhook_secrets(org_id, now))
+    }
+
+    /// Adds a secret as the org's current one; with `retire_current_at`, the previous
+    /// current secret keeps signing until then (a rotation).
+    pub async fn add_webhook_secret(
+        &self,
+        org_id: &str,
+        id: &str,
+        secret: &str,
+        retire_current_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        dispatch!(self.add_webhook_secret(org_id, id, secret, retire_current_at, now))
     }
 }

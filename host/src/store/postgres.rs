@@ -12,6 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::sql::{self, job_columns};
+use super::webhooks;
 use super::{
     ApiKey, Error, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
     TraceRow,
@@ -305,7 +306,7 @@ impl PgStore {
         };
         sqlx::query(sql::INSERT_TRACE)
             .bind(id)
-            .bind(org_id)
+            .bind(&org_id)
             .bind(finish.trace_encoding)
             .bind(finish.trace)
             .bind(finish.trace_raw_bytes)
@@ -313,6 +314,17 @@ impl PgStore {
             .execute(&mut *tx)
             .await
             .map_err(conflict)?;
+        if let Some(delivery) = &finish.delivery {
+            sqlx::query(webhooks::INSERT_DELIVERY)
+                .bind(delivery.id)
+                .bind(id)
+                .bind(&org_id)
+                .bind(delivery.url)
+                .bind(finish.result)
+                .bind(finish.now)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -341,3 +353,5 @@ impl PgStore {
             .await?)
     }
 }
+
+webhooks::impl_webhooks!(PgStore, webhooks::CLAIM_DELIVERY_POSTGRES, begin);

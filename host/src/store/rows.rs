@@ -253,6 +253,8 @@ pub struct Finish<'a> {
     pub trace_raw_bytes: i64,
     /// Finish time, unix milliseconds.
     pub now: i64,
+    /// The webhook delivery to queue with the result (the outbox), if the job has a `webhook_url`.
+    pub delivery: Option<super::NewDelivery<'a>>,
 }
 
 /// The stored audit trace of one evaluation.

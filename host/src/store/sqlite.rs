@@ -14,6 +14,7 @@ use sqlx::sqlite::{
 };
 
 use super::sql::{self, job_columns};
+use super::webhooks;
 use super::{
     ApiKey, Error, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
     TraceRow,
@@ -313,7 +314,7 @@ impl SqliteStore {
         };
         sqlx::query(sql::INSERT_TRACE)
             .bind(id)
-            .bind(org_id)
+            .bind(&org_id)
             .bind(finish.trace_encoding)
             .bind(finish.trace)
             .bind(finish.trace_raw_bytes)
@@ -321,6 +322,17 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(|err| conflict(err, "traces_pkey", "traces_pkey"))?;
+        if let Some(delivery) = &finish.delivery {
+            sqlx::query(webhooks::INSERT_DELIVERY)
+                .bind(delivery.id)
+                .bind(id)
+                .bind(&org_id)
+                .bind(delivery.url)
+                .bind(finish.result)
+                .bind(finish.now)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -359,3 +371,10 @@ impl SqliteStore {
             .await?)
     }
 }
+
+webhooks::impl_webhooks!(
+    SqliteStore,
+    webhooks::CLAIM_DELIVERY_SQLITE,
+    begin_with,
+    "begin immediate"
+);

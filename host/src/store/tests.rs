@@ -64,6 +64,8 @@ conformance!(
     finish_job_is_atomic,
     release_job_requeues,
     job_counts,
+    outbox_delivery_lifecycle,
+    webhook_secret_rotation,
 );
 
 async fn sqlite_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
@@ -160,6 +162,7 @@ fn finish(status: JobStatus, now: i64) -> Finish<'static> {
         trace_encoding: "zstd",
         trace_raw_bytes: 1234,
         now,
+        delivery: None,
     }
 }
 
@@ -833,4 +836,164 @@ async fn postgres_schema_reopens() -> anyhow::Result<()> {
 
     other.drop().await?;
     schema.drop().await
+}
+
+/// The outbox row is written with the result; attempts are recorded in order; a delivery
+/// is not claimed before it is due or while held; redelivery keeps its webhook-id.
+async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
+    use super::{DeliveryAttempt, NewDelivery, Next};
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    store
+        .claim_job("w1", 1_000, LEASE_MS)
+        .await?
+        .context("claim")?;
+    let done = Finish {
+        delivery: Some(NewDelivery {
+            id: "msg_1",
+            url: "https://example.com/hook",
+        }),
+        ..finish(JobStatus::Completed, 1_001)
+    };
+    assert!(store.finish_job("j1", "w1", &done).await?);
+    assert_eq!(
+        store.deliveries(OTHER_ORG, "j1").await?,
+        Vec::new(),
+        "scoped to the org"
+    );
+
+    let claimed = store
+        .claim_delivery("d1", 1_002, LEASE_MS)
+        .await?
+        .context("due now")?;
+    assert_eq!(
+        (
+            claimed.id.as_str(),
+            claimed.payload.as_str(),
+            claimed.attempts
+        ),
+        ("msg_1", done.result, 0)
+    );
+    assert!(
+        store.claim_delivery("d2", 1_003, LEASE_MS).await?.is_none(),
+        "held by d1"
+    );
+    let attempt = |n: i64, status: Option<i64>| DeliveryAttempt {
+        delivery_id: "msg_1".into(),
+        number: n,
+        started_at: 1_002,
+        duration_ms: 5,
+        status_code: status,
+        error_kind: status.is_none().then(|| "connect".to_owned()),
+        response_prefix: String::new(),
+    };
+    assert!(
+        !store
+            .finish_attempt(
+                "msg_1",
+                "d2",
+                &attempt(1, Some(500)),
+                Next::RetryAt(5_000),
+                1_010
+            )
+            .await?,
+        "not d2's"
+    );
+    assert!(
+        store
+            .finish_attempt(
+                "msg_1",
+                "d1",
+                &attempt(1, None),
+                Next::RetryAt(5_000),
+                1_010
+            )
+            .await?
+    );
+    assert!(
+        store.claim_delivery("d1", 4_999, LEASE_MS).await?.is_none(),
+        "not due yet"
+    );
+    store
+        .claim_delivery("d1", 5_000, LEASE_MS)
+        .await?
+        .context("due again")?;
+    assert!(
+        store
+            .finish_attempt(
+                "msg_1",
+                "d1",
+                &attempt(2, Some(204)),
+                Next::Delivered,
+                5_010
+            )
+            .await?
+    );
+    assert!(
+        store
+            .claim_delivery("d1", 99_999, LEASE_MS)
+            .await?
+            .is_none(),
+        "delivered"
+    );
+
+    let attempts = store.delivery_attempts("msg_1").await?;
+    let numbers: Vec<(i64, Option<i64>)> =
+        attempts.iter().map(|a| (a.number, a.status_code)).collect();
+    assert_eq!(numbers, [(1, None), (2, Some(204))]);
+    let deliveries = store.deliveries(ORG, "j1").await?;
+    assert_eq!(
+        (deliveries[0].status.as_str(), deliveries[0].attempts),
+        ("delivered", 2)
+    );
+
+    let again = store
+        .redeliver(ORG, "j1", 6_000)
+        .await?
+        .context("redeliver")?;
+    assert_eq!(
+        (again.id.as_str(), again.status.as_str()),
+        ("msg_1", "pending")
+    );
+    assert!(store.redeliver(OTHER_ORG, "j1", 6_000).await?.is_none());
+    store
+        .claim_delivery("d1", 6_000, LEASE_MS)
+        .await?
+        .context("due after redeliver")?;
+    assert!(
+        store
+            .finish_attempt("msg_1", "d1", &attempt(3, Some(410)), Next::Failed, 6_010)
+            .await?
+    );
+    assert_eq!(store.deliveries(ORG, "j1").await?[0].status, "failed");
+    Ok(())
+}
+
+/// After a rotation both secrets sign until the old one's grace period ends.
+async fn webhook_secret_rotation(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    assert!(store.webhook_secrets(ORG, 0).await?.is_empty());
+    store
+        .add_webhook_secret(ORG, "s1", "whsec_one", None, 1_000)
+        .await?;
+    store
+        .add_webhook_secret(ORG, "s2", "whsec_two", Some(10_000), 2_000)
+        .await?;
+    let secrets = |now| {
+        let store = store.clone();
+        async move {
+            anyhow::Ok(
+                store
+                    .webhook_secrets(ORG, now)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.secret)
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    assert_eq!(secrets(5_000).await?, ["whsec_two", "whsec_one"]);
+    assert_eq!(secrets(10_000).await?, ["whsec_two"]);
+    assert!(store.webhook_secrets(OTHER_ORG, 5_000).await?.is_empty());
+    Ok(())
 }

@@ -1,0 +1,251 @@
+//! The webhook outbox: signing secrets, deliveries and their attempts, on both backends.
+//!
+//! The SQL is shared; one macro implements the methods for each backend, which
+//! differ only in how a write transaction begins and how a due delivery is locked.
+
+use serde::Serialize;
+
+/// A delivery's state.
+pub const PENDING: &str = "pending";
+/// Delivered: a 2xx answer.
+pub const DELIVERED: &str = "delivered";
+/// Given up: attempts exhausted, or the receiver answered 410.
+pub const FAILED: &str = "failed";
+
+/// A webhook delivery to write with a job's result (the outbox row).
+#[derive(Clone, Copy, Debug)]
+pub struct NewDelivery<'a> {
+    /// The `webhook-id`, e.g. `msg_...`.
+    pub id: &'a str,
+    /// Where to POST; the payload is the job's result.
+    pub url: &'a str,
+}
+
+/// One delivery of one job's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Delivery {
+    /// The `webhook-id`.
+    pub id: String,
+    /// The job.
+    pub eval_id: String,
+    /// Owning organisation.
+    pub org_id: String,
+    /// Target URL.
+    pub url: String,
+    /// The JSON body.
+    #[serde(skip)]
+    pub payload: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// When the next attempt is due, unix ms.
+    pub next_attempt_at: i64,
+    /// Worker holding it while an attempt runs.
+    #[serde(skip)]
+    pub lease_owner: Option<String>,
+    /// When that hold runs out.
+    #[serde(skip)]
+    pub lease_expires_at: Option<i64>,
+    /// HTTP status of the last attempt, if it got one.
+    pub last_status_code: Option<i64>,
+    /// Error kind of the last attempt, if it failed without a status.
+    pub last_error: Option<String>,
+    /// Created, unix ms.
+    pub created_at: i64,
+    /// Last change, unix ms.
+    pub updated_at: i64,
+}
+
+/// One recorded attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DeliveryAttempt {
+    /// The delivery.
+    #[serde(skip)]
+    pub delivery_id: String,
+    /// 1 for the first attempt.
+    pub number: i64,
+    /// When it started, unix ms.
+    pub started_at: i64,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// HTTP status, if any.
+    pub status_code: Option<i64>,
+    /// Why it failed without a status (`connect`, `timeout`, `blocked_address`, ...).
+    pub error_kind: Option<String>,
+    /// The first KiB of the response.
+    pub response_prefix: String,
+}
+
+/// What an attempt leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Delivered.
+    Delivered,
+    /// Try again at this time (unix ms).
+    RetryAt(i64),
+    /// Give up.
+    Failed,
+}
+
+/// One signing secret of an organisation.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct SecretRow {
+    /// Row id.
+    pub id: String,
+    /// `whsec_...`.
+    pub secret: String,
+    /// When a retired secret stops signing; `None` for the current one.
+    pub expires_at: Option<i64>,
+    /// Created, unix ms.
+    pub created_at: i64,
+}
+
+macro_rules! delivery_columns {
+    () => {
+        "id, eval_id, org_id, url, payload, status, attempts, next_attempt_at, lease_owner, \
+         lease_expires_at, last_status_code, last_error, created_at, updated_at"
+    };
+}
+
+pub(super) const INSERT_DELIVERY: &str = "insert into deliveries (id, eval_id, org_id, url, payload, \
+     status, attempts, next_attempt_at, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6)";
+
+/// `$1` worker, `$2` now, `$3` lease ms; `{lock}` is empty or `for update skip locked`.
+macro_rules! claim_delivery {
+    ($lock:literal) => {
+        concat!(
+            "update deliveries set lease_owner = $1, lease_expires_at = $2 + $3, updated_at = $2 \
+             where id = (select id from deliveries where status = 'pending' and next_attempt_at <= $2 \
+             and (lease_expires_at is null or lease_expires_at < $2) \
+             order by next_attempt_at, id limit 1 ",
+            $lock,
+            ") and status = 'pending' and (lease_expires_at is null or lease_expires_at < $2) returning ",
+            delivery_columns!()
+        )
+    };
+}
+
+pub(super) const CLAIM_DELIVERY_SQLITE: &str = claim_delivery!("");
+pub(super) const CLAIM_DELIVERY_POSTGRES: &str = claim_delivery!("for update skip locked");
+
+pub(super) const FINISH_ATTEMPT: &str = "update deliveries set attempts = attempts + 1, status = $3, \
+     next_attempt_at = $4, last_status_code = $5, last_error = $6, lease_owner = null, \
+     lease_expires_at = null, updated_at = $7 \
+     where id = $1 and lease_owner = $2 and status = 'pending' returning attempts";
+
+pub(super) const INSERT_ATTEMPT: &str = "insert into delivery_attempts (delivery_id, number, started_at, \
+     duration_ms, status_code, error_kind, response_prefix, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+
+pub(super) const DELIVERIES_OF_JOB: &str = concat!(
+    "select ",
+    delivery_columns!(),
+    " from deliveries where org_id = $1 and eval_id = $2 order by created_at, id"
+);
+
+pub(super) const ATTEMPTS: &str = "select delivery_id, number, started_at, duration_ms, status_code, error_kind, \
+     response_prefix from delivery_attempts where delivery_id = $1 order by number";
+
+pub(super) const REDELIVER: &str = concat!(
+    "update deliveries set status = 'pending', next_attempt_at = $3, lease_owner = null, \
+     lease_expires_at = null, updated_at = $3 where org_id = $1 and eval_id = $2 returning ",
+    delivery_columns!()
+);
+
+pub(super) const SECRETS: &str = "select id, secret, expires_at, created_at from webhook_secrets \
+     where org_id = $1 and (expires_at is null or expires_at > $2) order by created_at desc, id";
+
+pub(super) const RETIRE_SECRETS: &str = "update webhook_secrets set expires_at = $2, updated_at = $3 where org_id = $1 and expires_at is null";
+
+pub(super) const INSERT_SECRET: &str = "insert into webhook_secrets (id, org_id, secret, expires_at, created_at, updated_at) \
+     values ($1, $2, $3, null, $4, $4)";
+
+/// Implements the outbox methods for a backend type with a `pool` field.
+macro_rules! impl_webhooks {
+    ($store:ty, $claim:expr, $begin:ident $(, $mode:literal)?) => {
+        impl $store {
+            pub(super) async fn claim_delivery(&self, worker: &str, now: i64, lease_ms: i64) -> $crate::store::Result<Option<$crate::store::webhooks::Delivery>> {
+                Ok(sqlx::query_as($claim).bind(worker).bind(now).bind(lease_ms).fetch_optional(&self.pool).await?)
+            }
+
+            pub(super) async fn finish_attempt(
+                &self,
+                id: &str,
+                worker: &str,
+                attempt: &$crate::store::webhooks::DeliveryAttempt,
+                next: $crate::store::webhooks::Next,
+                now: i64,
+            ) -> $crate::store::Result<bool> {
+                let (status, next_at) = match next {
+                    $crate::store::webhooks::Next::Delivered => ($crate::store::webhooks::DELIVERED, now),
+                    $crate::store::webhooks::Next::RetryAt(at) => ($crate::store::webhooks::PENDING, at),
+                    $crate::store::webhooks::Next::Failed => ($crate::store::webhooks::FAILED, now),
+                };
+                let mut tx = self.pool.$begin($($mode)?).await?;
+                let number: Option<i64> = sqlx::query_scalar($crate::store::webhooks::FINISH_ATTEMPT)
+                    .bind(id)
+                    .bind(worker)
+                    .bind(status)
+                    .bind(next_at)
+                    .bind(attempt.status_code)
+                    .bind(attempt.error_kind.as_deref())
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(number) = number else {
+                    tx.rollback().await?;
+                    return Ok(false);
+                };
+                sqlx::query($crate::store::webhooks::INSERT_ATTEMPT)
+                    .bind(id)
+                    .bind(number)
+                    .bind(attempt.started_at)
+                    .bind(attempt.duration_ms)
+                    .bind(attempt.status_code)
+                    .bind(attempt.error_kind.as_deref())
+                    .bind(&attempt.response_prefix)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            pub(super) async fn deliveries(&self, org_id: &str, eval_id: &str) -> $crate::store::Result<Vec<$crate::store::webhooks::Delivery>> {
+                Ok(sqlx::query_as($crate::store::webhooks::DELIVERIES_OF_JOB).bind(org_id).bind(eval_id).fetch_all(&self.pool).await?)
+            }
+
+            pub(super) async fn delivery_attempts(&self, delivery_id: &str) -> $crate::store::Result<Vec<$crate::store::webhooks::DeliveryAttempt>> {
+                Ok(sqlx::query_as($crate::store::webhooks::ATTEMPTS).bind(delivery_id).fetch_all(&self.pool).await?)
+            }
+
+            pub(super) async fn redeliver(&self, org_id: &str, eval_id: &str, now: i64) -> $crate::store::Result<Option<$crate::store::webhooks::Delivery>> {
+                Ok(sqlx::query_as($crate::store::webhooks::REDELIVER).bind(org_id).bind(eval_id).bind(now).fetch_optional(&self.pool).await?)
+            }
+
+            pub(super) async fn webhook_secrets(&self, org_id: &str, now: i64) -> $crate::store::Result<Vec<$crate::store::webhooks::SecretRow>> {
+                Ok(sqlx::query_as($crate::store::webhooks::SECRETS).bind(org_id).bind(now).fetch_all(&self.pool).await?)
+            }
+
+            pub(super) async fn add_webhook_secret(
+                &self,
+                org_id: &str,
+                id: &str,
+                secret: &str,
+                retire_current_at: Option<i64>,
+                now: i64,
+            ) -> $crate::store::Result<()> {
+                let mut tx = self.pool.$begin($($mode)?).await?;
+                if let Some(at) = retire_current_at {
+                    sqlx::query($crate::store::webhooks::RETIRE_SECRETS).bind(org_id).bind(at).bind(now).execute(&mut *tx).await?;
+                }
+                sqlx::query($crate::store::webhooks::INSERT_SECRET).bind(id).bind(org_id).bind(secret).bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(super) use impl_webhooks;
