@@ -108,6 +108,54 @@ async fn measure(name: &str, options: HostOptions, body: &Value, bare_p50: Durat
     );
 }
 
+/// Webhooks while jobs run: completion (the result's commit) to receipt at a loopback
+/// receiver, and deliveries/s over a burst.
+async fn webhooks(body: &Value) {
+    let receiver = shortlist_tests::Receiver::start(&[204]).await;
+    let options = HostOptions {
+        pool_size: POOL_SIZE,
+        ..HostOptions::webhooks()
+    };
+    let host = TestHost::start_with(options).await;
+    let mut body = body.clone();
+    body["webhook_url"] = Value::String(receiver.url.clone());
+    for _ in 0..BURST {
+        submit(&host, &body).await;
+    }
+    let hits = receiver
+        .wait_for_within(BURST, Duration::from_secs(300))
+        .await;
+    let mut latencies = Vec::with_capacity(BURST);
+    for hit in &hits {
+        let payload: Value = serde_json::from_slice(&hit.body).expect("JSON payload");
+        let id = payload["eval_id"].as_str().expect("eval_id");
+        let job = host
+            .store
+            .job(&host.org_a, id)
+            .await
+            .expect("store")
+            .expect("job");
+        let finished = job.finished_at.expect("finished");
+        latencies.push(Duration::from_millis(
+            (hit.received_ms - finished).max(0) as u64
+        ));
+    }
+    latencies.sort();
+    let first = hits.iter().map(|h| h.received_ms).min().unwrap_or(0);
+    let last = hits.iter().map(|h| h.received_ms).max().unwrap_or(0);
+    println!(
+        "| webhooks while jobs run | completion-to-delivery p50 | p99 | deliveries/s | delivered |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| SQLite, {BURST} jobs | {} | {} | {:.0} | {} of {BURST} |",
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.99)),
+        hits.len() as f64 / ((last - first).max(1) as f64 / 1000.0),
+        hits.len(),
+    );
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -150,5 +198,7 @@ fn main() {
             ..HostOptions::default()
         };
         measure("PostgreSQL", postgres, &body, bare_p50).await;
+        println!();
+        webhooks(&body).await;
     });
 }

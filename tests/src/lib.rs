@@ -342,6 +342,8 @@ pub struct Hit {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// When it arrived, unix milliseconds.
+    pub received_ms: i64,
 }
 
 impl Hit {
@@ -419,10 +421,12 @@ impl Receiver {
                     buffer.extend_from_slice(&chunk[..read]);
                 }
                 let body = buffer[header_end..].to_vec();
-                recorded
-                    .lock()
-                    .expect("not poisoned")
-                    .push(Hit { headers, body });
+                let received_ms = shortlist_host::jobs::now_ms();
+                recorded.lock().expect("not poisoned").push(Hit {
+                    headers,
+                    body,
+                    received_ms,
+                });
                 let status = statuses.get(n).or(statuses.last()).copied().unwrap_or(204);
                 let reply = format!(
                     "HTTP/1.1 {status} Scripted\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
@@ -441,14 +445,20 @@ impl Receiver {
 
     /// Waits until at least `n` requests arrived (at most 10 s), and returns them all.
     pub async fn wait_for(&self, n: usize) -> Vec<Hit> {
-        for _ in 0..400 {
+        self.wait_for_within(n, Duration::from_secs(10)).await
+    }
+
+    /// Waits until at least `n` requests arrived (at most `limit`), and returns them all.
+    pub async fn wait_for_within(&self, n: usize, limit: Duration) -> Vec<Hit> {
+        let deadline = tokio::time::Instant::now() + limit;
+        while tokio::time::Instant::now() < deadline {
             if self.hits().len() >= n {
                 return self.hits();
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         panic!(
-            "the receiver got {} requests, not {n}, in 10 s",
+            "the receiver got {} requests, not {n}, in {limit:?}",
             self.hits().len()
         );
     }

@@ -245,20 +245,29 @@ fn accepted(eval_id: &str) -> Response {
         .into_response()
 }
 
+/// The caller's job, or 404 (also for another organisation's: no hint that it exists).
+pub(crate) async fn find_job(
+    state: &AppState,
+    caller: &Caller,
+    eval_id: &str,
+) -> Result<Job, ApiError> {
+    let not_found = || ApiError::NotFound(format!("Job '{eval_id}' not found"));
+    if eval_id.len() > 64 {
+        return Err(not_found());
+    }
+    state
+        .store
+        .job(&caller.org_id, eval_id)
+        .await?
+        .ok_or_else(not_found)
+}
+
 async fn status(
     State(state): State<AppState>,
     caller: Caller,
     Path(eval_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let not_found = || ApiError::NotFound(format!("Job '{eval_id}' not found"));
-    if eval_id.len() > 64 {
-        return Err(not_found());
-    }
-    let job = state
-        .store
-        .job(&caller.org_id, &eval_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let job = find_job(&state, &caller, &eval_id).await?;
     let body = match job.status {
         JobStatus::Queued => json!({ "eval_id": job.id, "status": "queued" }),
         JobStatus::Running => json!({
@@ -312,15 +321,7 @@ async fn redeliver(
     caller: Caller,
     Path(eval_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let not_found = || ApiError::NotFound(format!("Job '{eval_id}' not found"));
-    if eval_id.len() > 64 {
-        return Err(not_found());
-    }
-    let job = state
-        .store
-        .job(&caller.org_id, &eval_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let job = find_job(&state, &caller, &eval_id).await?;
     if job.webhook_url.is_none() {
         return Err(ApiError::NoWebhook(eval_id));
     }

@@ -43,11 +43,7 @@ async fn trace(
         }
     };
     // Deliveries happen after the trace is written: join them in at read time.
-    let job = state
-        .store
-        .job(&caller.org_id, &eval_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let job = super::jobs::find_job(&state, &caller, &eval_id).await?;
     let json = match super::jobs::webhook_status(&state, &job).await? {
         None => json,
         Some(webhook) => {
