@@ -335,3 +335,94 @@ async fn a_result_committed_before_a_kill_9_is_delivered_after_restart() {
     assert_eq!(payload["eval_id"], id.as_str());
     assert_eq!(payload["status"], "completed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_with_a_bad_record_is_refused_whole_and_a_revoked_key_stops_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env {
+        dir: dir.path(),
+        database_url: format!("sqlite://{}", dir.path().join("shortlist.db").display()),
+    };
+    env.run(&["org", "create", "broker"]);
+    let pool = env.run(&["sample", "pool", "--vertical", "insurance", "--size", "3"]);
+    let records: Vec<Value> = serde_json::from_str(&pool).unwrap();
+    // NDJSON, with a record on line 2 that names a state no module knows and one on line 3 without a name.
+    let mut bad = records[1].clone();
+    bad["states"] = json!(["CA", "XX"]);
+    let mut nameless = records[2].clone();
+    nameless.as_object_mut().unwrap().remove("name");
+    let ndjson = [
+        records[0].to_string(),
+        bad.to_string(),
+        nameless.to_string(),
+    ]
+    .join("\n");
+    std::fs::write(dir.path().join("pool.ndjson"), ndjson).unwrap();
+    let out = env
+        .command()
+        .args([
+            "pool",
+            "import",
+            "--org",
+            "broker",
+            "--pool",
+            "carriers:all",
+            "--vertical",
+            "insurance",
+            "pool.ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nothing imported"), "{stderr}");
+    assert!(stderr.contains("2 bad record(s)"), "{stderr}");
+    assert!(stderr.contains("line 2: module eligibility"), "{stderr}");
+    assert!(
+        stderr.contains("line 3: not an object with a non-empty \"name\""),
+        "{stderr}"
+    );
+    let listed = env.run(&["pool", "list"]);
+    assert!(!listed.contains("carriers:all"), "{listed}");
+
+    // The good records import; a re-import makes version 2.
+    std::fs::write(
+        dir.path().join("good.json"),
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    let args = [
+        "pool",
+        "import",
+        "--org",
+        "broker",
+        "--pool",
+        "carriers:all",
+        "--vertical",
+        "insurance",
+        "good.json",
+    ];
+    assert!(env.run(&args).contains("version 1"));
+    assert!(env.run(&args).contains("version 2"));
+
+    // A revoked key gets 401 from a running service.
+    let key = env
+        .run(&["key", "create", "--org", "broker"])
+        .trim()
+        .to_owned();
+    let addr = free_addr();
+    let client = reqwest::Client::new();
+    let mut server = env.serve(&addr);
+    wait_healthy(&client, &addr).await;
+    let ask = || {
+        client
+            .get(format!("http://{addr}/api/v1/jobs/eval_00000000"))
+            .header("X-API-Key", &key)
+            .send()
+    };
+    assert_eq!(ask().await.unwrap().status(), 404);
+    env.run(&["key", "revoke", &key]);
+    assert_eq!(ask().await.unwrap().status(), 401);
+    server.kill().expect("stop");
+    server.wait().expect("reaped");
+}

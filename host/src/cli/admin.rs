@@ -126,36 +126,42 @@ pub async fn import_pool(
     if records.is_empty() {
         bail!("the pool has no records");
     }
+    // The host's own rule first: every record an object with a name.
     let mut problems = Vec::new();
+    let mut named = Vec::with_capacity(records.len());
     for (line, record) in &records {
-        if let Err(e) = Pool::from_values(pool_id, vec![record.clone()]) {
-            problems.push(format!(
-                "line {line}: {}",
-                e.to_string().rsplit(": ").next().unwrap_or_default()
-            ));
+        match record.get("name").and_then(Value::as_str) {
+            Some(name) if !name.trim().is_empty() => named.push((*line, record)),
+            _ => problems.push(format!(
+                "line {line}: not an object with a non-empty \"name\""
+            )),
         }
     }
-    let values: Vec<Value> = records.iter().map(|(_, v)| v.clone()).collect();
-    let pool = match Pool::from_values(pool_id, values) {
-        Ok(pool) if problems.is_empty() => pool,
-        _ => return Err(report(problems)),
-    };
-    // Every module must be able to read every record. Prepare the whole pool first;
-    // only when that fails, find the bad records one by one.
+    // Then every module must be able to read every named record. Prepare them all at
+    // once; only when that fails, find the bad records one by one.
+    let named_values: Vec<Value> = named.iter().map(|(_, v)| (*v).clone()).collect();
+    let all = Value::Array(named_values).to_string();
     for module in vertical.modules() {
-        if module.prepare_pool(pool.json()).await.is_ok() {
+        if module.prepare_pool(&all).await.is_ok() {
             continue;
         }
-        for (line, record) in &records {
-            let one = Value::Array(vec![record.clone()]).to_string();
+        for (line, record) in &named {
+            let one = Value::Array(vec![(*record).clone()]).to_string();
             if let Err(e) = module.prepare_pool(&one).await {
                 problems.push(format!("line {line}: module {}: {e}", module.info().name));
             }
         }
     }
+    problems.sort_by_key(|p| {
+        p.split(':')
+            .next()
+            .and_then(|l| l.trim_start_matches("line ").parse::<usize>().ok())
+    });
     if !problems.is_empty() {
         return Err(report(problems));
     }
+    let values: Vec<Value> = records.into_iter().map(|(_, v)| v).collect();
+    let pool = Pool::from_values(pool_id, values)?;
     let version = store
         .insert_pool_version(
             org_id,
@@ -172,6 +178,11 @@ pub async fn import_pool(
 
 fn report(mut problems: Vec<String>) -> anyhow::Error {
     let total = problems.len();
+    let records: std::collections::BTreeSet<&str> = problems
+        .iter()
+        .map(|p| p.split(':').next().unwrap_or_default())
+        .collect();
+    let records = records.len();
     problems.truncate(MAX_REPORTED);
     let more = if total > MAX_REPORTED {
         format!("\n... and {} more", total - MAX_REPORTED)
@@ -179,7 +190,7 @@ fn report(mut problems: Vec<String>) -> anyhow::Error {
         String::new()
     };
     anyhow::anyhow!(
-        "{total} bad record(s), nothing imported:\n{}{more}",
+        "{records} bad record(s), nothing imported:\n{}{more}",
         problems.join("\n")
     )
 }
