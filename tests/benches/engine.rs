@@ -123,6 +123,64 @@ fn bench(c: &mut Criterion) {
         });
     });
     group.finish();
+
+    // Where the sandboxed time goes: each module alone, and the fixed cost of a call
+    // (a fresh instance and a trivial export: `validate-profile`).
+    let mut parts = c.benchmark_group("insurance_2000_parts");
+    let keep = survivors(
+        &shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &all).unwrap(),
+    );
+    parts.bench_function("native_filter", |b| {
+        b.iter(|| {
+            black_box(
+                shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &all)
+                    .unwrap(),
+            )
+        })
+    });
+    parts.bench_function("native_scorers", |b| {
+        b.iter(|| {
+            let a =
+                shortlist_sdk::score::<MarketFit>(&profile_text, &native_market, &keep).unwrap();
+            let q = shortlist_sdk::score::<CarrierQuality>(&profile_text, &native_quality, &keep)
+                .unwrap();
+            black_box((a, q))
+        })
+    });
+    let filter = &vertical.filters()[0];
+    parts.bench_function("sandboxed_filter", |b| {
+        b.iter(|| {
+            rt.block_on(filter.evaluate(
+                &sandbox,
+                &profile_text,
+                prepared.blob(filter).unwrap(),
+                &all,
+            ))
+            .unwrap()
+        })
+    });
+    parts.bench_function("sandboxed_scorers", |b| {
+        b.iter(|| {
+            for scorer in vertical.scorers() {
+                let call = rt.block_on(scorer.evaluate(
+                    &sandbox,
+                    &profile_text,
+                    prepared.blob(scorer).unwrap(),
+                    &keep,
+                ));
+                black_box(call.unwrap());
+            }
+        })
+    });
+    parts.bench_function("sandboxed_call_overhead", |b| {
+        b.iter(|| {
+            black_box(
+                rt.block_on(filter.validate_profile(&sandbox, &profile_text))
+                    .unwrap(),
+            )
+        })
+    });
+    parts.finish();
 }
 
 criterion_group! {
