@@ -16,6 +16,11 @@ use super::module::Module;
 /// How often the epoch advances: the granularity of deadlines and of yields to tokio.
 pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 
+/// Linear memory kept resident (zeroed in place) between instances of a pooling slot.
+/// 4 MiB covers a 2,000-candidate job (16 MiB measured no faster), and bounds what
+/// warm slots keep resident.
+pub const KEEP_RESIDENT: usize = 4 << 20;
+
 /// Instance slots of the pooling allocator: how many module instances can be alive at once.
 pub const DEFAULT_INSTANCE_SLOTS: u32 = 128;
 
@@ -91,7 +96,11 @@ impl Runtime {
                 .total_memories(config.instance_slots * 2)
                 .total_tables(config.instance_slots * 4)
                 .total_stacks(config.instance_slots)
-                .max_memory_size(max_memory);
+                .max_memory_size(max_memory)
+                // Every job runs on a fresh instance that touches a few MiB (the pool
+                // bytes, its heap); resetting those by memset instead of madvise spares
+                // the next job the page faults of touching them again.
+                .linear_memory_keep_resident(KEEP_RESIDENT);
             wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }
         if let Some(dir) = &config.cache_dir {
