@@ -405,6 +405,19 @@ async fn a_pool_with_a_bad_record_is_refused_whole_and_a_revoked_key_stops_worki
     assert!(env.run(&args).contains("version 1"));
     assert!(env.run(&args).contains("version 2"));
 
+    // Webhook secrets: one is made on first use; a rotation keeps the old one signing.
+    let first = env.run(&["webhook-secret", "show", "--org", "broker"]);
+    assert!(
+        first.trim().starts_with("whsec_") && first.lines().count() == 1,
+        "{first}"
+    );
+    let rotated = env.run(&["webhook-secret", "rotate", "--org", "broker"]);
+    let both = env.run(&["webhook-secret", "show", "--org", "broker"]);
+    assert_eq!(
+        both.lines().collect::<Vec<_>>(),
+        [rotated.trim(), first.trim()]
+    );
+
     // A revoked key gets 401 from a running service.
     let key = env
         .run(&["key", "create", "--org", "broker"])

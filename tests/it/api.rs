@@ -337,3 +337,46 @@ async fn the_service_runs_on_postgresql_too() {
         (StatusCode::OK, Some("completed"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_path_of_the_openapi_document_is_served() {
+    let host = TestHost::start().await;
+    let document: Value = host
+        .client
+        .get(format!("{}/openapi.json", host.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["openapi"], "3.0.3");
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() >= 8, "{paths:?}");
+    for (path, methods) in paths {
+        let url = format!("{}{}", host.url, path.replace("{eval_id}", "eval_00000000"));
+        for method in methods.as_object().unwrap().keys() {
+            let request = match method.as_str() {
+                "get" => host.client.get(&url),
+                "post" => host
+                    .client
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .body("{}"),
+                other => panic!("unexpected method {other} for {path}"),
+            };
+            let response = request
+                .header("X-API-Key", &host.key_a)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            assert_ne!(
+                body["error"]["message"], "No such endpoint",
+                "{method} {path} is documented but not served"
+            );
+            assert!(!status.is_server_error(), "{method} {path}: {status}");
+        }
+    }
+}
