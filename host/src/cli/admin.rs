@@ -114,7 +114,7 @@ fn records(text: &str) -> anyhow::Result<Vec<(usize, Value)>> {
 ///
 /// # Errors
 ///
-/// The bad records, by line (at most [`MAX_REPORTED`]), or the database.
+/// The bad records, by line (at most 50 listed), or the database.
 pub async fn import_pool(
     store: &Store,
     vertical: &Vertical,

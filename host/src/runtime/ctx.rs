@@ -37,7 +37,7 @@ impl Sandbox {
 pub struct LogLine {
     /// `debug`, `info`, `warn` or `error`.
     pub level: &'static str,
-    /// The line, cut to [`MAX_LOG_LINE_BYTES`].
+    /// The line, cut to 1 KiB.
     pub message: String,
 }
 
