@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
-use tokio::task::JoinSet;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
 
+use super::claim_loop::ClaimLoop;
 use super::now_ms;
 use crate::store::{Delivery, DeliveryAttempt, Next, Store};
 use crate::webhooks::{self, AttemptConfig, Policy, RetryPolicy, Secret};
@@ -85,48 +85,25 @@ pub async fn run_deliveries(
         info!("Webhook delivery is off in this process (0 delivery workers).");
         return;
     }
-    let permits = Arc::new(Semaphore::new(config.concurrency));
     let config = Arc::new(config);
-    let mut running = JoinSet::new();
-    loop {
-        loop {
-            if shutdown.is_cancelled() {
-                break;
-            }
-            let Ok(permit) = permits.clone().try_acquire_owned() else {
-                break;
-            };
-            match store
-                .claim_delivery(&config.name, now_ms(), DELIVERY_LEASE.as_millis() as i64)
-                .await
-            {
-                Ok(Some(delivery)) => {
-                    let span = info_span!("delivery", job.id = %delivery.eval_id, webhook.id = %delivery.id);
-                    let (config, store) = (config.clone(), store.clone());
-                    running.spawn(
-                        async move {
-                            deliver(&config, &store, delivery).await;
-                            drop(permit);
-                        }
-                        .instrument(span),
-                    );
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    warn!(error = %e, "Claiming a delivery failed; retrying after the poll interval.");
-                    break;
-                }
-            }
-        }
-        while running.try_join_next().is_some() {}
-        tokio::select! {
-            () = shutdown.cancelled() => break,
-            () = wake.notified() => {}
-            () = tokio::time::sleep(config.poll) => {}
-            Some(_) = running.join_next(), if !running.is_empty() => {}
-        }
-    }
-    while running.join_next().await.is_some() {}
+    let lease_ms = DELIVERY_LEASE.as_millis() as i64;
+    let claim_loop = ClaimLoop {
+        what: "delivery",
+        concurrency: config.concurrency,
+        poll: config.poll,
+        wake: &wake,
+        shutdown: &shutdown,
+    };
+    let claim = || {
+        let (store, name) = (store.clone(), config.name.clone());
+        async move { store.claim_delivery(&name, now_ms(), lease_ms).await }
+    };
+    let process = |delivery: Delivery| {
+        let span = info_span!("delivery", job.id = %delivery.eval_id, webhook.id = %delivery.id);
+        let (config, store) = (config.clone(), store.clone());
+        async move { deliver(&config, &store, delivery).await }.instrument(span)
+    };
+    claim_loop.run(claim, process).await;
 }
 
 /// One attempt of one delivery, recorded with what follows it.

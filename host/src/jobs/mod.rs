@@ -1,6 +1,7 @@
 //! The job queue's workers: claim a queued job with a lease, evaluate it, commit
 //! its result and trace in one transaction, and keep the lease alive meanwhile.
 
+mod claim_loop;
 mod delivery;
 mod engine;
 mod worker;

@@ -4,10 +4,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::{Notify, Semaphore};
-use tokio::task::JoinSet;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
+
+use super::claim_loop::ClaimLoop;
 
 use super::{Engine, Error, Result};
 use crate::eval::{self, Job as EvalJob, Progress};
@@ -49,58 +50,31 @@ pub async fn run_workers(
     wake: Arc<Notify>,
     shutdown: CancellationToken,
 ) {
-    let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
-    let mut running = JoinSet::new();
     let config = Arc::new(config);
-    loop {
-        // Claim as long as there is work and a free slot.
-        loop {
-            if shutdown.is_cancelled() {
-                break;
-            }
-            let Ok(permit) = permits.clone().try_acquire_owned() else {
-                break;
-            };
-            match store
-                .claim_job(&config.name, now_ms(), config.lease.as_millis() as i64)
-                .await
-            {
-                Ok(Some(job)) => {
-                    let span = info_span!("job", job.id = %job.id, pool.id = %job.pool_id);
-                    let (config, store, engine, metrics) = (
-                        config.clone(),
-                        store.clone(),
-                        engine.clone(),
-                        metrics.clone(),
-                    );
-                    running.spawn(
-                        async move {
-                            process(&config, &store, &engine, &metrics, job).await;
-                            drop(permit);
-                        }
-                        .instrument(span),
-                    );
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    warn!(error = %e, "Claiming a job failed; retrying after the poll interval.");
-                    break;
-                }
-            }
-        }
-        while running.try_join_next().is_some() {}
-        tokio::select! {
-            () = shutdown.cancelled() => break,
-            () = wake.notified() => {}
-            () = tokio::time::sleep(config.poll) => {}
-            Some(_) = running.join_next(), if !running.is_empty() => {}
-        }
-    }
-    info!(
-        jobs.running = running.len(),
-        "Workers stopping; waiting for running jobs."
-    );
-    while running.join_next().await.is_some() {}
+    let lease_ms = config.lease.as_millis() as i64;
+    let claim_loop = ClaimLoop {
+        what: "job",
+        concurrency: config.concurrency,
+        poll: config.poll,
+        wake: &wake,
+        shutdown: &shutdown,
+    };
+    let claim = || {
+        let (store, name) = (store.clone(), config.name.clone());
+        async move { store.claim_job(&name, now_ms(), lease_ms).await }
+    };
+    let process = |job: Job| {
+        let span = info_span!("job", job.id = %job.id, pool.id = %job.pool_id);
+        let (config, store, engine, metrics) = (
+            config.clone(),
+            store.clone(),
+            engine.clone(),
+            metrics.clone(),
+        );
+        async move { process(&config, &store, &engine, &metrics, job).await }.instrument(span)
+    };
+    claim_loop.run(claim, process).await;
+    info!("Workers stopped; running jobs finished.");
 }
 
 /// Runs one claimed job to a committed end, or back to the queue.
