@@ -47,6 +47,29 @@ async fn settled_webhook(host: &TestHost, eval_id: &str) -> Value {
     panic!("the webhook of {eval_id} stayed pending: {last}");
 }
 
+/// Installs the reference verifier from PyPI when it is missing, so that the README's
+/// test command works on a fresh machine.
+fn ensure_standardwebhooks() {
+    let present = |python: &mut Command| {
+        python
+            .args(["-c", "import standardwebhooks"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if present(&mut Command::new("python3")) {
+        return;
+    }
+    let installed = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "standardwebhooks"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        installed && present(&mut Command::new("python3")),
+        "cannot install the reference verifier: run `python3 -m pip install standardwebhooks`"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_verifier_accepts_our_deliveries() {
     let host = TestHost::start_with(HostOptions::webhooks()).await;
@@ -54,6 +77,7 @@ async fn the_reference_verifier_accepts_our_deliveries() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("received.jsonl");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/webhook_receiver.py");
+    ensure_standardwebhooks();
     let mut receiver = Command::new("python3")
         .arg(script)
         .arg(secrets[0].to_text())
@@ -65,6 +89,10 @@ async fn the_reference_verifier_accepts_our_deliveries() {
     BufReader::new(receiver.stdout.take().unwrap())
         .read_line(&mut port)
         .unwrap();
+    assert!(
+        port.trim().parse::<u16>().is_ok(),
+        "the receiver did not print its port (got {port:?}); see its stderr above"
+    );
     let url = format!("http://127.0.0.1:{}/hook", port.trim());
 
     let (status, body) = submit(&host, &job_body(&url)).await;
