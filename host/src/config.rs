@@ -20,6 +20,8 @@ pub const ENV_CALL_MEMORY_MIB: &str = "SHORTLIST_CALL_MEMORY_MIB";
 pub const ENV_CALL_OUTPUT_MIB: &str = "SHORTLIST_CALL_OUTPUT_MIB";
 /// Environment variable of [`RuntimeArgs::no_pooling`].
 pub const ENV_NO_POOLING: &str = "SHORTLIST_NO_POOLING";
+/// Environment variable of [`RuntimeArgs::perf_map`].
+pub const ENV_PERF_MAP: &str = "SHORTLIST_PERF_MAP";
 /// Environment variable of `--public-url`.
 pub const ENV_PUBLIC_URL: &str = "SHORTLIST_PUBLIC_URL";
 
@@ -344,6 +346,9 @@ pub struct RuntimeArgs {
     /// Use on-demand instance allocation instead of the pooling allocator.
     #[arg(long, env = ENV_NO_POOLING)]
     pub no_pooling: bool,
+    /// Write `/tmp/perf-<pid>.map` so that `perf` names the compiled plugin functions.
+    #[arg(long, env = ENV_PERF_MAP)]
+    pub perf_map: bool,
 }
 
 impl ServeArgs {
@@ -387,6 +392,7 @@ impl RuntimeArgs {
         RuntimeConfig {
             job_limits,
             pooling: !self.no_pooling,
+            perf_map: self.perf_map,
             cache_dir,
             ..defaults
         }

@@ -59,9 +59,7 @@
 //! // The same crate runs natively too, which is how authors test their rules.
 //! let pool = shortlist_sdk::prepare_pool::<StateFilter>(r#"[{"states":["CA"]},{"states":["NY"]}]"#)?;
 //! let rejected = shortlist_sdk::filter::<StateFilter>(r#"{"state":"CA"}"#, &pool, &[0, 1])?;
-//! assert_eq!(rejected.len(), 1);
-//! assert_eq!(rejected[0].candidate, 1);
-//! assert_eq!(rejected[0].reason, "does not write CA");
+//! assert_eq!(rejected.iter().collect::<Vec<_>>(), [(1, "does not write CA")]);
 //! # Ok::<(), shortlist_sdk::PluginError>(())
 //! ```
 #![warn(missing_docs)]
@@ -69,6 +67,7 @@
 mod adapter;
 mod log;
 mod metadata;
+mod output;
 mod pool;
 
 pub mod bindings;
@@ -76,10 +75,11 @@ pub mod bindings;
 pub use adapter::{FilterAdapter, ScorerAdapter};
 pub use log::{debug, error, info, take_native_logs, warn};
 pub use metadata::{FieldSpec, Metadata};
+pub use output::{Note, Score};
 pub use pool::{filter, prepare_pool, score, validate_profile};
 
 pub use bindings::shortlist::plugin::types::{
-    DimensionScore, Evidence, FieldProblem, ModuleKind, PluginError, Rejection,
+    Evidence, FieldProblem, ModuleKind, PluginError, Rejections, Scores, Texts,
 };
 
 /// Re-exported so plugins derive archive formats without a direct dependency.
@@ -173,34 +173,26 @@ pub enum Level {
 pub struct Ratings<'a> {
     candidate: u32,
     dimensions: &'static [&'static str],
-    out: &'a mut Vec<DimensionScore>,
+    out: &'a mut Scores,
 }
 
 impl Ratings<'_> {
     /// Records the level of one dimension, with a short note and how much data backed it.
     ///
+    /// The note is written straight into the module's output: pass `format_args!(...)`
+    /// rather than `format!(...)` to skip the `String`.
+    ///
     /// # Panics
     ///
     /// If `dimension` is not one of the module's [`Scorer::DIMENSIONS`]: that is a bug in
     /// the module, and the host reports it as a trapped module.
-    pub fn rate(
-        &mut self,
-        dimension: &str,
-        level: Level,
-        note: impl Into<String>,
-        evidence: Evidence,
-    ) {
+    pub fn rate(&mut self, dimension: &str, level: Level, note: impl Note, evidence: Evidence) {
         let index = self
             .dimensions
             .iter()
             .position(|d| *d == dimension)
             .unwrap_or_else(|| panic!("dimension {dimension:?} is not declared in DIMENSIONS"));
-        self.out.push(DimensionScore {
-            candidate: self.candidate,
-            dimension: index as u8,
-            level: level as u8,
-            note: note.into(),
-            evidence,
-        });
+        self.out
+            .push(self.candidate, index as u8, level as u8, evidence, note);
     }
 }

@@ -7,9 +7,7 @@ use rkyv::rancor;
 use rkyv::vec::ArchivedVec;
 use serde_json::Value;
 
-use crate::bindings::shortlist::plugin::types::{
-    DimensionScore, FieldProblem, PluginError, Rejection,
-};
+use crate::bindings::shortlist::plugin::types::{FieldProblem, PluginError, Rejections, Scores};
 use crate::{Archived, Filter, Module, Ratings, Scorer};
 
 /// Checks a profile (JSON text) for what module `M` needs: a JSON object, its
@@ -80,16 +78,13 @@ pub fn filter<M: Filter>(
     profile: &str,
     pool: &[u8],
     indices: &[u32],
-) -> Result<Vec<Rejection>, PluginError> {
+) -> Result<Rejections, PluginError> {
     let profile = parse_profile::<M>(profile)?;
     let pool = access::<M>(pool)?;
-    let mut rejected = Vec::new();
+    let mut rejected = Rejections::new();
     for &index in indices {
         if let Err(reason) = M::check(&profile, candidate::<M>(pool, index)?) {
-            rejected.push(Rejection {
-                candidate: index,
-                reason,
-            });
+            rejected.push(index, reason);
         }
     }
     Ok(rejected)
@@ -105,10 +100,10 @@ pub fn score<M: Scorer>(
     profile: &str,
     pool: &[u8],
     indices: &[u32],
-) -> Result<Vec<DimensionScore>, PluginError> {
+) -> Result<Scores, PluginError> {
     let profile = parse_profile::<M>(profile)?;
     let pool = access::<M>(pool)?;
-    let mut out = Vec::with_capacity(indices.len() * M::DIMENSIONS.len());
+    let mut out = Scores::with_capacity(indices.len() * M::DIMENSIONS.len());
     for &index in indices {
         let candidate = candidate::<M>(pool, index)?;
         let mut ratings = Ratings {

@@ -3,6 +3,8 @@
 //!   (the same SDK entry points over the same prepared pool);
 //! - `sandboxed_modules`: the same three modules as wasm components, each call on
 //!   a fresh instance under every limit (instantiate, copy in, evaluate, lift out);
+//! - `sandboxed_modules_deadline_only`, `sandboxed_modules_unmetered`: the same calls
+//!   without fuel metering, and without any metering: what the limits' instrumentation costs;
 //! - `sandboxed_evaluation`: the whole pipeline, plus aggregation, ranking and trace.
 //!
 //! Run: `cargo bench -p shortlist-tests --bench engine`
@@ -12,7 +14,7 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use shortlist_host::eval::{self, Pool, PreparedPool};
-use shortlist_host::runtime::{Outcome, RuntimeConfig};
+use shortlist_host::runtime::{Metering, Outcome, RuntimeConfig, Sandbox};
 use shortlist_host::vertical::Vertical;
 use shortlist_plugin_carrier_quality::CarrierQuality;
 use shortlist_plugin_eligibility::Eligibility;
@@ -43,10 +45,10 @@ fn bench(c: &mut Criterion) {
     let native_eligibility = shortlist_sdk::prepare_pool::<Eligibility>(pool.json()).unwrap();
     let native_market = shortlist_sdk::prepare_pool::<MarketFit>(pool.json()).unwrap();
     let native_quality = shortlist_sdk::prepare_pool::<CarrierQuality>(pool.json()).unwrap();
-    let survivors = |rejected: &[shortlist_sdk::Rejection]| {
+    let survivors = |rejected: &[u32]| {
         let mut keep = vec![true; POOL_SIZE];
-        for r in rejected {
-            keep[r.candidate as usize] = false;
+        for &r in rejected {
+            keep[r as usize] = false;
         }
         (0..POOL_SIZE as u32)
             .filter(|&i| keep[i as usize])
@@ -59,7 +61,7 @@ fn bench(c: &mut Criterion) {
             let rejected =
                 shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &all)
                     .unwrap();
-            let keep = survivors(&rejected);
+            let keep = survivors(&rejected.candidates);
             let a =
                 shortlist_sdk::score::<MarketFit>(&profile_text, &native_market, &keep).unwrap();
             let q = shortlist_sdk::score::<CarrierQuality>(&profile_text, &native_quality, &keep)
@@ -71,48 +73,31 @@ fn bench(c: &mut Criterion) {
     let sandbox = eval::sandbox_for("eval_bench", shortlist_tests::TEST_CLOCK);
     group.bench_function("sandboxed_modules", |b| {
         b.iter(|| {
-            rt.block_on(async {
-                let filter = &vertical.filters()[0];
-                let call = filter
-                    .evaluate(
-                        &sandbox,
-                        &profile_text,
-                        prepared.blob(filter).unwrap(),
-                        &all,
-                    )
-                    .await
-                    .unwrap();
-                let Outcome::Rejected(rejected) = call.value else {
-                    panic!("filter scored")
-                };
-                let keep: Vec<u32> = {
-                    let mut keep = vec![true; POOL_SIZE];
-                    for r in &rejected {
-                        keep[r.candidate as usize] = false;
-                    }
-                    (0..POOL_SIZE as u32)
-                        .filter(|&i| keep[i as usize])
-                        .collect()
-                };
-                let mut scored = 0;
-                for scorer in vertical.scorers() {
-                    let call = scorer
-                        .evaluate(
-                            &sandbox,
-                            &profile_text,
-                            prepared.blob(scorer).unwrap(),
-                            &keep,
-                        )
-                        .await
-                        .unwrap();
-                    if let Outcome::Scored(s) = call.value {
-                        scored += s.len();
-                    }
-                }
-                black_box(scored)
+            black_box(rt.block_on(run_modules(&vertical, &prepared, &sandbox, &profile_text)))
+        })
+    });
+    // What the instrumentation for the limits costs: the same calls on runtimes whose
+    // compiled code checks only the deadline, or nothing (never used to serve).
+    for (name, metering) in [
+        ("sandboxed_modules_deadline_only", Metering::DeadlineOnly),
+        ("sandboxed_modules_unmetered", Metering::Unmetered),
+    ] {
+        let metered = shortlist_tests::runtime(RuntimeConfig {
+            metering,
+            ..RuntimeConfig::default()
+        });
+        let vertical = rt
+            .block_on(Vertical::builtin(&metered, "insurance"))
+            .unwrap();
+        let prepared = rt
+            .block_on(PreparedPool::prepare(&vertical, pool.clone()))
+            .unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(rt.block_on(run_modules(&vertical, &prepared, &sandbox, &profile_text)))
             })
         });
-    });
+    }
 
     let job = job("eval_bench", profile.clone());
     group.bench_function("sandboxed_evaluation", |b| {
@@ -128,7 +113,9 @@ fn bench(c: &mut Criterion) {
     // (a fresh instance and a trivial export: `validate-profile`).
     let mut parts = c.benchmark_group("insurance_2000_parts");
     let keep = survivors(
-        &shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &all).unwrap(),
+        &shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &all)
+            .unwrap()
+            .candidates,
     );
     parts.bench_function("native_filter", |b| {
         b.iter(|| {
@@ -181,6 +168,40 @@ fn bench(c: &mut Criterion) {
         })
     });
     parts.finish();
+}
+
+/// The three module calls of a job, as the pipeline makes them; returns how many ratings came back.
+async fn run_modules(
+    vertical: &Vertical,
+    prepared: &PreparedPool,
+    sandbox: &Sandbox,
+    profile: &str,
+) -> usize {
+    let all: Vec<u32> = (0..POOL_SIZE as u32).collect();
+    let filter = &vertical.filters()[0];
+    let call = filter
+        .evaluate(sandbox, profile, prepared.blob(filter).unwrap(), &all)
+        .await
+        .unwrap();
+    let Outcome::Rejected(rejected) = call.value else {
+        panic!("filter scored")
+    };
+    let mut keep = vec![true; POOL_SIZE];
+    for &r in &rejected.candidates {
+        keep[r as usize] = false;
+    }
+    let keep: Vec<u32> = all.into_iter().filter(|&i| keep[i as usize]).collect();
+    let mut scored = 0;
+    for scorer in vertical.scorers() {
+        let call = scorer
+            .evaluate(sandbox, profile, prepared.blob(scorer).unwrap(), &keep)
+            .await
+            .unwrap();
+        if let Outcome::Scored(s) = call.value {
+            scored += s.len();
+        }
+    }
+    scored
 }
 
 criterion_group! {

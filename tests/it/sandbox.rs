@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use shortlist_host::eval::{self, Evaluation};
-use shortlist_host::runtime::{Limits, RuntimeConfig};
+use shortlist_host::runtime::{Limits, Metering, RuntimeConfig};
 use shortlist_host::vertical::Vertical;
 use shortlist_tests::{hostile_vertical, job, named_pool, prepare, runtime};
 
@@ -79,6 +79,30 @@ async fn an_infinite_loop_exhausts_its_fuel() {
     let vertical = hostile_vertical(&runtime).await;
     let evaluation = attack(&vertical, 3, "loop").await;
     assert_fails_then_recovers(&vertical, evaluation, "plugin_fuel_exhausted").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_fuel_metering_the_deadline_still_holds() {
+    // A fuel budget this small would stop the loop first, were fuel metered.
+    let limits = Limits {
+        deadline: Duration::from_millis(300),
+        fuel: 1_000,
+        ..Limits::default()
+    };
+    let runtime = runtime(RuntimeConfig {
+        metering: Metering::DeadlineOnly,
+        ..config(limits)
+    });
+    let vertical = hostile_vertical(&runtime).await;
+    let evaluation = attack(&vertical, 3, "loop").await;
+    assert_fails_then_recovers(&vertical, evaluation, "plugin_timeout").await;
+    assert_eq!(evaluation_fuel(&vertical).await, 0, "no fuel is counted");
+}
+
+/// Fuel a well-behaved job reports in its trace, summed over its modules.
+async fn evaluation_fuel(vertical: &Vertical) -> u64 {
+    let evaluation = attack(vertical, 3, "none").await;
+    evaluation.trace.modules.iter().map(|m| m.fuel_used).sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

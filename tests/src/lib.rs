@@ -31,6 +31,8 @@ pub fn runtime(config: RuntimeConfig) -> Runtime {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache");
     Runtime::new(RuntimeConfig {
         cache_dir: Some(cache),
+        // As the binary's `--perf-map`: name guest functions when profiling a bench.
+        perf_map: config.perf_map || std::env::var_os("SHORTLIST_PERF_MAP").is_some(),
         ..config
     })
     .expect("runtime starts")

@@ -248,24 +248,21 @@ impl<'a> Run<'a> {
             for verdicts in &mut self.verdicts {
                 verdicts.push(None);
             }
-            for rejection in rejections {
+            for (candidate, reason) in rejections.iter() {
                 let slot = self
                     .verdicts
-                    .get_mut(rejection.candidate as usize)
+                    .get_mut(candidate as usize)
                     .and_then(|v| v.last_mut())
                     .ok_or_else(|| {
-                        invalid(
-                            filter,
-                            format!("rejected unknown candidate {}", rejection.candidate),
-                        )
+                        invalid(filter, format!("rejected unknown candidate {candidate}"))
                     })?;
                 if slot.is_some() {
                     return Err(invalid(
                         filter,
-                        format!("rejected candidate {} twice", rejection.candidate),
+                        format!("rejected candidate {candidate} twice"),
                     ));
                 }
-                *slot = Some(rejection.reason);
+                *slot = Some(reason.to_owned());
             }
         }
         self.survivors = all
@@ -307,7 +304,7 @@ impl<'a> Run<'a> {
             let Outcome::Scored(scores) = call.value else {
                 return Err(invalid(scorer, "a scorer returned rejections".into()));
             };
-            for score in scores {
+            for score in scores.iter() {
                 let pos = position
                     .get(score.candidate as usize)
                     .copied()
@@ -346,7 +343,7 @@ impl<'a> Run<'a> {
                 *slot = Some((
                     Rating {
                         level,
-                        note: score.note,
+                        note: score.note.to_owned(),
                         evidence: score.evidence,
                     },
                     s,

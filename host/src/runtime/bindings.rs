@@ -10,5 +10,5 @@ wasmtime::component::bindgen!({
 
 pub use shortlist::plugin::log::Level as LogLevel;
 pub use shortlist::plugin::types::{
-    DimensionScore, Evidence, FieldProblem, Metadata, ModuleKind, Outcome, PluginError, Rejection,
+    Evidence, FieldProblem, Metadata, ModuleKind, Outcome, PluginError, Rejections, Scores, Texts,
 };

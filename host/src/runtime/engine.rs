@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
+    ProfilingStrategy,
+};
 
 use super::bindings::{Plugin, PluginPre};
 use super::ctx::PluginCtx;
@@ -24,6 +27,22 @@ pub const KEEP_RESIDENT: usize = 4 << 20;
 /// Instance slots of the pooling allocator: how many module instances can be alive at once.
 pub const DEFAULT_INSTANCE_SLOTS: u32 = 128;
 
+/// How compiled module code is instrumented to enforce the limits of a call.
+///
+/// Instrumentation is most of what sandboxing costs beyond the boundary itself
+/// (see `BENCHMARKS.md`); the bench measures each setting side by side.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Metering {
+    /// Fuel (the instruction budget) and epoch checks (the deadline): every limit holds.
+    #[default]
+    Full,
+    /// Epoch checks only: the deadline holds, there is no instruction budget.
+    DeadlineOnly,
+    /// Neither: a module that never returns blocks its thread forever. Only for
+    /// measuring what metering costs, never for running untrusted modules.
+    Unmetered,
+}
+
 /// How the runtime is built. Every field has a default; see [`RuntimeConfig::default`].
 #[derive(Clone, Debug)]
 pub struct RuntimeConfig {
@@ -37,6 +56,11 @@ pub struct RuntimeConfig {
     pub instance_slots: u32,
     /// Where compiled modules are cached across restarts; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// How module code is instrumented; [`Metering::Full`] unless measuring.
+    pub metering: Metering,
+    /// Register compiled plugin code in `/tmp/perf-<pid>.map`, so that `perf report` names
+    /// the guest functions. Only for profiling: it writes a file per process.
+    pub perf_map: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -54,6 +78,8 @@ impl Default for RuntimeConfig {
             pooling: true,
             instance_slots: DEFAULT_INSTANCE_SLOTS,
             cache_dir: None,
+            perf_map: false,
+            metering: Metering::Full,
         }
     }
 }
@@ -81,10 +107,13 @@ impl Runtime {
     /// When wasmtime rejects the configuration (e.g. the pooling allocator cannot reserve memory).
     pub fn new(config: RuntimeConfig) -> Result<Self> {
         let mut wasm = Config::new();
-        wasm.epoch_interruption(true)
-            .consume_fuel(true)
+        wasm.epoch_interruption(config.metering != Metering::Unmetered)
+            .consume_fuel(config.metering == Metering::Full)
             .cranelift_opt_level(OptLevel::Speed)
             .max_wasm_stack(1 << 20);
+        if config.perf_map {
+            wasm.profiler(ProfilingStrategy::PerfMap);
+        }
         if config.pooling {
             let max_memory = config
                 .job_limits

@@ -10,10 +10,12 @@ mod engine;
 mod error;
 mod limits;
 mod module;
+mod outcome;
 
-pub use bindings::{DimensionScore, Evidence, FieldProblem, Outcome, Rejection};
+pub use bindings::{Evidence, FieldProblem, Outcome, Rejections, Scores, Texts};
 pub use ctx::{LogLine, Sandbox};
-pub use engine::{EPOCH_TICK, Runtime, RuntimeConfig};
+pub use engine::{EPOCH_TICK, Metering, Runtime, RuntimeConfig};
 pub use error::{Error, Limit, Result};
 pub use limits::Limits;
 pub use module::{Call, CallStats, FieldInfo, Kind, Module, ModuleInfo};
+pub use outcome::Score;

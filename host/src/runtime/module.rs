@@ -11,7 +11,7 @@ use super::bindings::{
     FieldProblem, Metadata, ModuleKind, Outcome, Plugin, PluginError, PluginPre,
 };
 use super::ctx::{LogLine, PluginCtx, Sandbox};
-use super::engine::RuntimeConfig;
+use super::engine::{Metering, RuntimeConfig};
 use super::error::{Error, Limit, Result};
 use super::limits::Limits;
 
@@ -278,7 +278,8 @@ impl Module {
     /// # Errors
     ///
     /// The module's own error, a limit, a trap, or output over the cap. Whether the outcome
-    /// fits the module's kind and the indices asked for is checked by the caller.
+    /// fits the module's kind and the indices asked for is checked by the caller; that its
+    /// columns agree ([`Outcome::check`]) is checked here.
     pub async fn evaluate(
         &self,
         sandbox: &Sandbox,
@@ -294,10 +295,11 @@ impl Module {
             .call_evaluate(&mut store, profile, pool, indices)
             .await;
         let outcome = self.finish(EVALUATE, &mut store, result)?;
-        let size: usize = match &outcome {
-            Outcome::Rejected(r) => r.iter().map(|r| 8 + r.reason.len()).sum(),
-            Outcome::Scored(s) => s.iter().map(|s| 16 + s.note.len()).sum(),
-        };
+        let size = outcome.check().map_err(|message| Error::InvalidOutput {
+            module: self.info.name.clone(),
+            function: EVALUATE,
+            message,
+        })?;
         self.check_output(EVALUATE, &limits, size)?;
         Ok(Call {
             value: outcome,
@@ -312,16 +314,21 @@ impl Module {
     ) -> Result<(Store<PluginCtx>, Plugin)> {
         let mut store = Store::new(&self.engine, PluginCtx::new(sandbox, limits));
         store.limiter(|ctx| &mut ctx.memory);
-        store.set_fuel(limits.fuel).map_err(Error::Host)?;
-        let deadline = Instant::now() + limits.deadline;
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
-                Ok(UpdateDeadline::Interrupt)
-            } else {
-                Ok(UpdateDeadline::Yield(1))
-            }
-        });
+        let metering = self.config.metering;
+        if metering == Metering::Full {
+            store.set_fuel(limits.fuel).map_err(Error::Host)?;
+        }
+        if metering != Metering::Unmetered {
+            let deadline = Instant::now() + limits.deadline;
+            store.set_epoch_deadline(1);
+            store.epoch_deadline_callback(move |_| {
+                if Instant::now() >= deadline {
+                    Ok(UpdateDeadline::Interrupt)
+                } else {
+                    Ok(UpdateDeadline::Yield(1))
+                }
+            });
+        }
         match self.pre.instantiate_async(&mut store).await {
             Ok(plugin) => Ok((store, plugin)),
             // Instantiation runs no guest code we could blame (Rust components have no start
@@ -400,7 +407,8 @@ impl Module {
 }
 
 fn stats(store: &mut Store<PluginCtx>, limits: &Limits, started: Instant) -> CallStats {
-    let fuel_left = store.get_fuel().unwrap_or(0);
+    // Without fuel metering there is nothing to report.
+    let fuel_left = store.get_fuel().unwrap_or(limits.fuel);
     let ctx = store.data_mut();
     CallStats {
         fuel_used: limits.fuel.saturating_sub(fuel_left),

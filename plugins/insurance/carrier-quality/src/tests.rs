@@ -35,8 +35,8 @@ fn rated(profile: &str, candidate: u32) -> Vec<Row> {
     let dimensions: Vec<u8> = scores.iter().map(|s| s.dimension).collect();
     assert_eq!(dimensions, [0, 1, 2]);
     scores
-        .into_iter()
-        .map(|s| (s.level, s.note, s.evidence))
+        .iter()
+        .map(|s| (s.level, s.note.to_owned(), s.evidence))
         .collect()
 }
 

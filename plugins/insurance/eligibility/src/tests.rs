@@ -26,8 +26,8 @@ fn reasons(profile: &str) -> Vec<(u32, String)> {
     let all: Vec<u32> = (0..5).collect();
     let rejected = shortlist_sdk::filter::<Eligibility>(profile, &pool, &all).unwrap();
     rejected
-        .into_iter()
-        .map(|r| (r.candidate, r.reason))
+        .iter()
+        .map(|(candidate, reason)| (candidate, reason.to_owned()))
         .collect()
 }
 
@@ -68,8 +68,7 @@ fn the_seed_profile_rejects_by_state_line_and_revenue() {
 fn only_the_given_candidates_are_checked() {
     let pool = shortlist_sdk::prepare_pool::<Eligibility>(POOL).unwrap();
     let rejected = shortlist_sdk::filter::<Eligibility>(SEED, &pool, &[4, 2]).unwrap();
-    assert_eq!(rejected.len(), 1);
-    assert_eq!(rejected[0].candidate, 2);
+    assert_eq!(rejected.candidates, [2]);
 }
 
 #[test]
