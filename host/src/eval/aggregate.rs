@@ -1,5 +1,7 @@
 //! Turns a candidate's levels into fit, tier, confidence and a reasoning sentence (native, no I/O).
 
+use std::borrow::Borrow;
+
 use crate::runtime::Evidence;
 use crate::vertical::{Level, Manifest};
 
@@ -33,12 +35,13 @@ pub struct Aggregated {
 pub const CONFIDENCE: [&str; 3] = ["HIGH", "MEDIUM", "LOW"];
 
 /// Aggregates the ratings of one candidate, one per manifest dimension, in manifest order.
-pub fn aggregate(manifest: &Manifest, ratings: &[Rating]) -> Aggregated {
+pub fn aggregate<R: Borrow<Rating>>(manifest: &Manifest, ratings: &[R]) -> Aggregated {
     let mut total = 0.0;
     let mut score = 0.0;
     let mut full = 0.0;
     let mut none = 0.0;
     for (dimension, rating) in manifest.dimensions.iter().zip(ratings) {
+        let rating = rating.borrow();
         let weight = manifest.weight(dimension);
         total += weight;
         score += weight * manifest.points(rating.level);
@@ -57,7 +60,7 @@ pub fn aggregate(manifest: &Manifest, ratings: &[Rating]) -> Aggregated {
             .iter()
             .position(|d| d == dimension)
             .and_then(|i| ratings.get(i))
-            .map(|r| r.level)
+            .map(|r| r.borrow().level)
     };
     let tier = manifest
         .tiers
@@ -89,32 +92,33 @@ pub fn aggregate(manifest: &Manifest, ratings: &[Rating]) -> Aggregated {
 
 /// Joins the notes of the best dimensions (by level, then weight, then manifest order),
 /// and adds the worst one when it is L3 or below.
-fn reasoning(manifest: &Manifest, ratings: &[Rating]) -> String {
+fn reasoning<R: Borrow<Rating>>(manifest: &Manifest, ratings: &[R]) -> String {
+    let rating = |i: usize| ratings[i].borrow();
     let mut order: Vec<usize> = (0..ratings.len().min(manifest.dimensions.len())).collect();
     let weight = |i: usize| manifest.weight(&manifest.dimensions[i]);
     order.sort_by(|&a, &b| {
-        ratings[a]
+        rating(a)
             .level
-            .cmp(&ratings[b].level)
+            .cmp(&rating(b).level)
             .then(weight(b).total_cmp(&weight(a)))
             .then(a.cmp(&b))
     });
     let lead: Vec<&str> = order
         .iter()
         .take(manifest.reasoning.lead)
-        .map(|&i| ratings[i].note.as_str())
+        .map(|&i| rating(i).note.as_str())
         .filter(|n| !n.is_empty())
         .collect();
     let mut sentence = lead.join(", ");
-    if let Some(&worst) = order.iter().rev().find(|&&i| ratings[i].level >= Level::L3)
+    if let Some(&worst) = order.iter().rev().find(|&&i| rating(i).level >= Level::L3)
         && !order
             .iter()
             .take(manifest.reasoning.lead)
             .any(|&i| i == worst)
-        && !ratings[worst].note.is_empty()
+        && !rating(worst).note.is_empty()
     {
         sentence.push_str("; but ");
-        sentence.push_str(&ratings[worst].note);
+        sentence.push_str(&rating(worst).note);
     }
     let mut chars = sentence.chars();
     match chars.next() {

@@ -384,7 +384,7 @@ impl<'a> Run<'a> {
         });
     }
 
-    fn finish(self, error: Option<Error>) -> Evaluation {
+    fn finish(mut self, error: Option<Error>) -> Evaluation {
         let manifest = self.vertical.manifest();
         let pool = self.prepared.pool();
         let names = pool.names();
@@ -398,9 +398,9 @@ impl<'a> Run<'a> {
                 .iter()
                 .enumerate()
                 .map(|(pos, row)| {
-                    let ratings: Vec<Rating> = row
+                    let ratings: Vec<&Rating> = row
                         .iter()
-                        .map(|r| r.as_ref().expect("checked complete").0.clone())
+                        .map(|r| &r.as_ref().expect("checked complete").0)
                         .collect();
                     (pos, aggregate(manifest, &ratings))
                 })
@@ -423,6 +423,12 @@ impl<'a> Run<'a> {
             rank_of[*pos] = rank as u32 + 1;
         }
 
+        // Names repeated per candidate, allocated once each.
+        let dimension_names: Vec<Arc<str>> = manifest
+            .dimensions
+            .iter()
+            .map(|d| Arc::from(d.as_str()))
+            .collect();
         let candidates: Vec<RankedCandidate> = ranked
             .iter()
             .map(|(pos, agg)| RankedCandidate {
@@ -430,8 +436,7 @@ impl<'a> Run<'a> {
                 name: names[self.survivors[*pos] as usize].clone(),
                 confidence: CONFIDENCE[agg.confidence],
                 scores: Scores(
-                    manifest
-                        .dimensions
+                    dimension_names
                         .iter()
                         .zip(&self.ratings[*pos])
                         .map(|(d, r)| {
@@ -450,17 +455,17 @@ impl<'a> Run<'a> {
             aggregates[*pos] = Some(agg);
         }
 
-        let filter_names: Vec<&str> = self
+        let filter_names: Vec<Arc<str>> = self
             .vertical
             .filters()
             .iter()
-            .map(|f| f.info().name.as_str())
+            .map(|f| Arc::from(f.info().name.as_str()))
             .collect();
-        let scorer_names: Vec<&str> = self
+        let scorer_names: Vec<Arc<str>> = self
             .vertical
             .scorers()
             .iter()
-            .map(|f| f.info().name.as_str())
+            .map(|f| Arc::from(f.info().name.as_str()))
             .collect();
         let mut survivor_pos = self
             .survivors
@@ -470,13 +475,14 @@ impl<'a> Run<'a> {
             .peekable();
         let trace_candidates = (0..names.len())
             .map(|index| {
-                let verdicts = self.verdicts[index]
-                    .iter()
+                // The reasons and notes move into the trace: nothing reads them after it.
+                let verdicts = std::mem::take(&mut self.verdicts[index])
+                    .into_iter()
                     .zip(&filter_names)
                     .map(|(reason, module)| Verdict {
-                        module: (*module).to_owned(),
+                        module: module.clone(),
                         eligible: reason.is_none(),
-                        reason: reason.clone(),
+                        reason,
                     })
                     .collect();
                 let pos = match survivor_pos.peek() {
@@ -488,18 +494,17 @@ impl<'a> Run<'a> {
                 };
                 let scores = pos
                     .map(|p| {
-                        manifest
-                            .dimensions
+                        dimension_names
                             .iter()
-                            .zip(&self.ratings[p])
+                            .zip(&mut self.ratings[p])
                             .filter_map(|(d, r)| {
-                                let (r, s) = r.as_ref()?;
+                                let (r, s) = r.as_mut()?;
                                 Some(ScoreTrace {
                                     dimension: d.clone(),
                                     level: r.level.as_str(),
-                                    note: r.note.clone(),
+                                    note: std::mem::take(&mut r.note),
                                     evidence: evidence_name(r.evidence),
-                                    module: scorer_names[*s].to_owned(),
+                                    module: scorer_names[*s].clone(),
                                 })
                             })
                             .collect()

@@ -1,5 +1,7 @@
 //! The seed's result shape: what the status endpoint shows and the webhook delivers.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -49,7 +51,7 @@ pub struct RankedCandidate {
 
 /// Levels by dimension, serialized as a JSON object in the vertical's dimension order.
 #[derive(Clone, Debug, Default)]
-pub struct Scores(pub Vec<(String, &'static str)>);
+pub struct Scores(pub Vec<(Arc<str>, &'static str)>);
 
 impl Serialize for Scores {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -2,6 +2,8 @@
 //! which candidate, and why. Traces are data, serialized as JSON; with timings
 //! off they are a pure function of the evaluation's inputs, byte for byte.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -110,8 +112,9 @@ pub struct CandidateTrace {
 /// A filter's verdict on a candidate.
 #[derive(Clone, Debug, Serialize)]
 pub struct Verdict {
-    /// Filter name.
-    pub module: String,
+    /// Filter name (shared by every verdict of the filter).
+    #[serde(serialize_with = "shared_str")]
+    pub module: Arc<str>,
     /// Whether the filter kept the candidate.
     pub eligible: bool,
     /// Why not, when rejected.
@@ -122,16 +125,18 @@ pub struct Verdict {
 /// A rating of one dimension.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScoreTrace {
-    /// Dimension name.
-    pub dimension: String,
+    /// Dimension name (shared by every rating of the dimension).
+    #[serde(serialize_with = "shared_str")]
+    pub dimension: Arc<str>,
     /// `L1`..`L4`.
     pub level: &'static str,
     /// The module's note.
     pub note: String,
     /// `full`, `partial` or `none`.
     pub evidence: &'static str,
-    /// The scorer that rated it.
-    pub module: String,
+    /// The scorer that rated it (shared by every rating of the scorer).
+    #[serde(serialize_with = "shared_str")]
+    pub module: Arc<str>,
 }
 
 /// What the aggregation made of a candidate's ratings.
@@ -149,4 +154,10 @@ pub struct Aggregate {
     pub reasoning: String,
     /// Position in the ranked shortlist, from 1.
     pub rank: u32,
+}
+
+/// Serializes a shared name as the string it is. A trace names a module or dimension once
+/// per candidate; sharing one allocation per name spares thousands per evaluation.
+fn shared_str<S: serde::Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(value)
 }
