@@ -45,9 +45,9 @@ pub(crate) fn rate(carrier: &ArchivedCarrier) -> Rated {
     match size {
         Some(size) => Rated::new(
             level,
-            format_args!("AM Best {rating} ({})", size_to_roman(size)),
+            format!("AM Best {rating} ({})", size_to_roman(size)),
             Evidence::Full,
         ),
-        None => Rated::new(level, format_args!("AM Best {rating}"), Evidence::Partial),
+        None => Rated::new(level, format!("AM Best {rating}"), Evidence::Partial),
     }
 }

@@ -7,7 +7,7 @@
 //! A carrier with no minimum premium on file rates L3 with evidence `None`.
 
 use shortlist_insurance_model::format::Money;
-use shortlist_insurance_model::{ArchivedCarrier, Profile, Rated, Text};
+use shortlist_insurance_model::{ArchivedCarrier, Profile, Rated};
 use shortlist_sdk::{Evidence, Level};
 
 /// Rates the carrier's price floor against the account.
@@ -18,7 +18,7 @@ pub(crate) fn rate(profile: &Profile, carrier: &ArchivedCarrier) -> Rated {
     let Some(terms) = carrier.terms(line) else {
         return Rated::new(
             Level::L4,
-            format_args!("does not write {}", line.display()),
+            format!("does not write {}", line.display()),
             Evidence::Full,
         );
     };
@@ -42,10 +42,10 @@ pub(crate) fn rate(profile: &Profile, carrier: &ArchivedCarrier) -> Rated {
     } else {
         ("", Evidence::Full)
     };
-    let note = Text::from_display(format_args!(
+    let note = format!(
         "{} minimum vs {approx}{} expected",
         Money(f64::from(minimum)),
         Money(expected.amount)
-    ));
+    );
     Rated::new(level, note, evidence)
 }

@@ -37,15 +37,17 @@ pub(crate) fn rate(carrier: &ArchivedCarrier) -> Rated {
     match (hours.zip(speed), claims.zip(care)) {
         (Some((hours, speed)), Some((claims, care))) => Rated::new(
             level((speed + care).div_ceil(2)),
-            format_args!("{} (claims {}/5)", Turnaround(hours), Tenths(claims)),
+            format!("{} (claims {}/5)", Turnaround(hours), Tenths(claims)),
             Evidence::Full,
         ),
-        (Some((hours, speed)), None) => {
-            Rated::new(level(speed), Turnaround(hours), Evidence::Partial)
-        }
+        (Some((hours, speed)), None) => Rated::new(
+            level(speed),
+            Turnaround(hours).to_string(),
+            Evidence::Partial,
+        ),
         (None, Some((claims, care))) => Rated::new(
             level(care),
-            format_args!("claims {}/5", Tenths(claims)),
+            format!("claims {}/5", Tenths(claims)),
             Evidence::Partial,
         ),
         (None, None) => Rated::new(Level::L3, "no service data", Evidence::None),

@@ -18,7 +18,7 @@ use std::fmt;
 
 use shortlist_insurance_model::format::{Money, MoneyRange};
 use shortlist_insurance_model::{
-    AppetiteSource, ArchivedCarrier, ClassFit, Code, Naics, Profile, Rated, RevenueFit, Text,
+    AppetiteSource, ArchivedCarrier, ClassFit, Code, Naics, Profile, Rated, RevenueFit,
 };
 use shortlist_sdk::{Evidence, Level};
 
@@ -35,14 +35,14 @@ pub(crate) fn rate(profile: &Profile, carrier: &ArchivedCarrier) -> Rated {
     if !carrier.writes_state(state) {
         return Rated::new(
             Level::L4,
-            format_args!("does not write {}", state.code()),
+            format!("does not write {}", state.code()),
             Evidence::Full,
         );
     }
     if !carrier.writes(line) {
         return Rated::new(
             Level::L4,
-            format_args!("does not write {}", line.display()),
+            format!("does not write {}", line.display()),
             Evidence::Full,
         );
     }
@@ -106,18 +106,14 @@ pub(crate) fn rate(profile: &Profile, carrier: &ArchivedCarrier) -> Rated {
         (Level::L1, _) => match carrier.revenue.as_ref() {
             Some(band) => {
                 let band = MoneyRange(band.min() as f64, band.auto_quote_max() as f64);
-                Text::from_display(format_args!("Strong {state} {line} appetite, {band} band"))
+                format!("Strong {state} {line} appetite, {band} band")
             }
-            None => Text::from_display(format_args!("Strong {state} {line} appetite")),
+            None => format!("Strong {state} {line} appetite"),
         },
-        (Level::L2, Some(reason)) => {
-            Text::from_display(format_args!("Good {state} {line} appetite, {reason}"))
-        }
-        (Level::L3, Some(reason)) => {
-            Text::from_display(format_args!("Limited {state} {line} appetite, {reason}"))
-        }
-        (_, Some(reason)) => Text::from_display(reason),
-        (_, None) => Text::from_display(format_args!("{state} {line} appetite")),
+        (Level::L2, Some(reason)) => format!("Good {state} {line} appetite, {reason}"),
+        (Level::L3, Some(reason)) => format!("Limited {state} {line} appetite, {reason}"),
+        (_, Some(reason)) => reason.to_string(),
+        (_, None) => format!("{state} {line} appetite"),
     };
     Rated::new(
         cap.level,

@@ -24,7 +24,7 @@ pub(crate) fn rate(profile: &Profile, carrier: &ArchivedCarrier) -> Rated {
     let Some(terms) = carrier.terms(line) else {
         return Rated::new(
             Level::L4,
-            format_args!("does not write {}", line.display()),
+            format!("does not write {}", line.display()),
             Evidence::Full,
         );
     };
@@ -46,11 +46,7 @@ pub(crate) fn rate(profile: &Profile, carrier: &ArchivedCarrier) -> Rated {
     };
 
     let Some((occurrence, aggregate)) = profile.requested_limits(line) else {
-        return Rated::new(
-            met,
-            format_args!("{} {package}", line.display()),
-            Evidence::Full,
-        );
+        return Rated::new(met, format!("{} {package}", line.display()), Evidence::Full);
     };
     let Some(max_occurrence) = terms.max_per_occurrence() else {
         let standard = line
@@ -88,14 +84,14 @@ pub(crate) fn rate(profile: &Profile, carrier: &ArchivedCarrier) -> Rated {
     if ratio >= 1.0 {
         return Rated::new(
             met,
-            format_args!("{} limits {package}", Money(max_occurrence)),
+            format!("{} limits {package}", Money(max_occurrence)),
             evidence,
         );
     }
     let level = if ratio >= 0.5 { Level::L3 } else { Level::L4 };
     Rated::new(
         level,
-        format_args!(
+        format!(
             "{} {which} below {} requested",
             Money(offered),
             Money(requested)

@@ -13,7 +13,7 @@
 //! Unknown data is assumed the common case (an admitted carrier that refers),
 //! with `Partial` evidence; with no data at all the level is L3, evidence `None`.
 
-use shortlist_insurance_model::{ArchivedCarrier, QuoteMethod, Rated, Text, level};
+use shortlist_insurance_model::{ArchivedCarrier, QuoteMethod, Rated, level};
 use shortlist_sdk::{Evidence, Level};
 
 /// Rates how the business would be placed with the carrier.
@@ -39,8 +39,8 @@ pub(crate) fn rate(carrier: &ArchivedCarrier) -> Rated {
     let known =
         method.is_some() && admitted.is_some() && (admitted == Some(true) || binding.is_some());
     let note = match market_note {
-        Some(market) => Text::from_display(format_args!("{method_note} ({market})")),
-        None => Text::from_display(method_note),
+        Some(market) => format!("{method_note} ({market})"),
+        None => method_note.to_owned(),
     };
     let evidence = if known {
         Evidence::Full
