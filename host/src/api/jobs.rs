@@ -13,7 +13,7 @@ use super::{ApiError, AppState, Detail};
 use crate::auth::random_base62;
 use crate::jobs::now_ms;
 use crate::store::{Inserted, Job, JobStatus, NewJob};
-use crate::webhooks::Policy;
+use crate::webhooks::{Policy, Target};
 
 /// Header making a submission idempotent.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -31,7 +31,8 @@ pub(crate) fn router() -> Router<AppState> {
 struct Submission {
     profile: Value,
     pool: String,
-    webhook_url: Option<String>,
+    /// The URL as the client wrote it (stored as given), and as the policy parsed it.
+    webhook: Option<(String, Target)>,
 }
 
 fn parse_submission(body: &Value, policy: &Policy) -> Result<Submission, ApiError> {
@@ -84,10 +85,10 @@ fn parse_submission(body: &Value, policy: &Policy) -> Result<Submission, ApiErro
             None
         }
     };
-    let webhook_url = match object.get("webhook_url") {
+    let webhook = match object.get("webhook_url") {
         None | Some(Value::Null) => None,
         Some(Value::String(url)) => match policy.check_url(url) {
-            Ok(_) => Some(url.clone()),
+            Ok(target) => Some((url.clone(), target)),
             Err(e) => {
                 details.push(detail("webhook_url", e.to_string()));
                 None
@@ -108,7 +109,7 @@ fn parse_submission(body: &Value, policy: &Policy) -> Result<Submission, ApiErro
         (None, Some(profile), Some(pool)) => Ok(Submission {
             profile,
             pool,
-            webhook_url,
+            webhook,
         }),
         (Some(error), _, _) => Err(error),
         _ => Err(ApiError::invalid("body", "The request body is incomplete")),
@@ -152,8 +153,8 @@ async fn submit(
     }
 
     let submission = parse_submission(&body, &state.config.webhook_policy)?;
-    if let Some(url) = &submission.webhook_url {
-        vet_webhook_url(&state.config.webhook_policy, url).await?;
+    if let Some((_, target)) = &submission.webhook {
+        vet_webhook_target(&state.config.webhook_policy, target).await?;
     }
     let pool = state
         .store
@@ -194,7 +195,7 @@ async fn submit(
         pool_version: pool.version,
         vertical: pool.vertical.clone(),
         profile: submission.profile.to_string(),
-        webhook_url: submission.webhook_url,
+        webhook_url: submission.webhook.map(|(url, _)| url),
         idempotency_key,
         request_hash: request_hash.clone(),
         now: now_ms(),
@@ -208,19 +209,16 @@ async fn submit(
     }
 }
 
-/// Refuses a webhook URL whose host is, as written, an address the policy does not allow:
+/// Refuses a parsed webhook URL whose host is, as written, an address the policy does not allow:
 /// an IP literal in any notation, or a `localhost` name. Host names are not resolved here,
 /// which keeps DNS out of the accept path; every delivery attempt resolves and vets them.
-async fn vet_webhook_url(policy: &Policy, url: &str) -> Result<(), ApiError> {
-    let target = policy
-        .check_url(url)
-        .map_err(|e| ApiError::invalid("webhook_url", e.to_string()))?;
+async fn vet_webhook_target(policy: &Policy, target: &Target) -> Result<(), ApiError> {
     let host = target.host.trim_end_matches('.').to_ascii_lowercase();
     let local_name = host == "localhost" || host.ends_with(".localhost");
     let literal = !matches!(target.url.host(), Some(url::Host::Domain(_)));
     if literal || local_name {
         policy
-            .vet(&target)
+            .vet(target)
             .await
             .map_err(|e| ApiError::invalid("webhook_url", e.to_string()))?;
     }
