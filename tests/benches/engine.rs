@@ -45,16 +45,6 @@ fn bench(c: &mut Criterion) {
     let native_eligibility = shortlist_sdk::prepare_pool::<Eligibility>(pool.json()).unwrap();
     let native_market = shortlist_sdk::prepare_pool::<MarketFit>(pool.json()).unwrap();
     let native_quality = shortlist_sdk::prepare_pool::<CarrierQuality>(pool.json()).unwrap();
-    let survivors = |rejected: &[u32]| {
-        let mut keep = vec![true; POOL_SIZE];
-        for &r in rejected {
-            keep[r as usize] = false;
-        }
-        (0..POOL_SIZE as u32)
-            .filter(|&i| keep[i as usize])
-            .collect::<Vec<u32>>()
-    };
-
     let mut group = c.benchmark_group("insurance_2000");
     group.bench_function("native", |b| {
         b.iter(|| {
@@ -170,6 +160,17 @@ fn bench(c: &mut Criterion) {
     parts.finish();
 }
 
+/// The candidates of the pool that the filter did not reject, in pool order.
+fn survivors(rejected: &[u32]) -> Vec<u32> {
+    let mut keep = vec![true; POOL_SIZE];
+    for &r in rejected {
+        keep[r as usize] = false;
+    }
+    (0..POOL_SIZE as u32)
+        .filter(|&i| keep[i as usize])
+        .collect()
+}
+
 /// The three module calls of a job, as the pipeline makes them; returns how many ratings came back.
 async fn run_modules(
     vertical: &Vertical,
@@ -186,11 +187,7 @@ async fn run_modules(
     let Outcome::Rejected(rejected) = call.value else {
         panic!("filter scored")
     };
-    let mut keep = vec![true; POOL_SIZE];
-    for &r in &rejected.candidates {
-        keep[r as usize] = false;
-    }
-    let keep: Vec<u32> = all.into_iter().filter(|&i| keep[i as usize]).collect();
+    let keep = survivors(&rejected.candidates);
     let mut scored = 0;
     for scorer in vertical.scorers() {
         let call = scorer

@@ -32,7 +32,8 @@ pub fn runtime(config: RuntimeConfig) -> Runtime {
     Runtime::new(RuntimeConfig {
         cache_dir: Some(cache),
         // As the binary's `--perf-map`: name guest functions when profiling a bench.
-        perf_map: config.perf_map || std::env::var_os("SHORTLIST_PERF_MAP").is_some(),
+        perf_map: config.perf_map
+            || std::env::var_os(shortlist_host::config::ENV_PERF_MAP).is_some(),
         ..config
     })
     .expect("runtime starts")
