@@ -149,6 +149,27 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // The fixed cost of an `evaluate` call: the profile parsed and the pool read (copied in
+    // and validated, in the sandbox), with no candidate asked for.
+    parts.bench_function("native_empty_evaluate", |b| {
+        b.iter(|| {
+            black_box(
+                shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &[])
+                    .unwrap(),
+            )
+        })
+    });
+    parts.bench_function("sandboxed_empty_evaluate", |b| {
+        b.iter(|| {
+            rt.block_on(filter.evaluate(
+                &sandbox,
+                &profile_text,
+                prepared.blob(filter).unwrap(),
+                &[],
+            ))
+            .unwrap()
+        })
+    });
     parts.bench_function("sandboxed_call_overhead", |b| {
         b.iter(|| {
             black_box(

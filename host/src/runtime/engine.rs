@@ -6,7 +6,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
+    Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
     ProfilingStrategy,
 };
 
@@ -129,7 +129,11 @@ impl Runtime {
                 // Every job runs on a fresh instance that touches a few MiB (the pool
                 // bytes, its heap); resetting those by memset instead of madvise spares
                 // the next job the page faults of touching them again.
-                .linear_memory_keep_resident(KEEP_RESIDENT);
+                .linear_memory_keep_resident(KEEP_RESIDENT)
+                // Where the kernel has it (Linux 6.7+), ask it which of those pages a call
+                // actually touched and reset only them: the untouched part of a guest's
+                // stack and heap is never zeroed again. This halved the fixed cost of a call.
+                .pagemap_scan(Enabled::Auto);
             wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }
         if let Some(dir) = &config.cache_dir {
