@@ -82,6 +82,20 @@ impl PgStore {
         Ok(Self { pool })
     }
 
+    /// A column's compression method as `pg_attribute` stores it: `l` for lz4,
+    /// `p` for pglz, empty for the server's default.
+    #[cfg(test)]
+    pub(super) async fn column_compression(&self, table: &str, column: &str) -> Result<String> {
+        Ok(sqlx::query_scalar(
+            "select attcompression::text from pg_attribute \
+             where attrelid = to_regclass($1) and attname = $2",
+        )
+        .bind(table)
+        .bind(column)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     pub(super) async fn ping(&self) -> Result<()> {
         sqlx::query("select 1").execute(&self.pool).await?;
         Ok(())

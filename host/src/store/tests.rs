@@ -997,3 +997,22 @@ async fn webhook_secret_rotation(store: Store) -> anyhow::Result<()> {
     assert!(store.webhook_secrets(OTHER_ORG, 5_000).await?.is_empty());
     Ok(())
 }
+
+#[tokio::test]
+async fn postgres_compresses_results_with_lz4() -> anyhow::Result<()> {
+    let schema = TestSchema::new("lz4_results").await?;
+    let store = schema.connect().await?;
+    let Inner::Postgres(backend) = &store.inner else {
+        anyhow::bail!("expected PostgreSQL");
+    };
+    // pglz tripled the server time of storing a result; see migration 0003.
+    for (table, column) in [("jobs", "result"), ("deliveries", "payload")] {
+        assert_eq!(
+            backend.column_compression(table, column).await?,
+            "l",
+            "{table}.{column} should be lz4-compressed (is the server built without lz4?)"
+        );
+    }
+    store.close().await;
+    schema.drop().await
+}
