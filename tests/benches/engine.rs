@@ -102,18 +102,23 @@ fn bench(c: &mut Criterion) {
     // Where the sandboxed time goes: each module alone, and the fixed cost of a call
     // (a fresh instance and a trivial export: `validate-profile`).
     let mut parts = c.benchmark_group("insurance_2000_parts");
-    let keep = survivors(
-        &shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &all)
-            .unwrap()
-            .candidates,
-    );
+    // The filter over some candidates, natively and sandboxed.
+    let native_filter = |indices: &[u32]| {
+        shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, indices).unwrap()
+    };
+    let filter = &vertical.filters()[0];
+    let sandboxed_filter = |indices: &[u32]| {
+        rt.block_on(filter.evaluate(
+            &sandbox,
+            &profile_text,
+            prepared.blob(filter).unwrap(),
+            indices,
+        ))
+        .unwrap()
+    };
+    let keep = survivors(&native_filter(&all).candidates);
     parts.bench_function("native_filter", |b| {
-        b.iter(|| {
-            black_box(
-                shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &all)
-                    .unwrap(),
-            )
-        })
+        b.iter(|| black_box(native_filter(&all)))
     });
     parts.bench_function("native_scorers", |b| {
         b.iter(|| {
@@ -124,18 +129,7 @@ fn bench(c: &mut Criterion) {
             black_box((a, q))
         })
     });
-    let filter = &vertical.filters()[0];
-    parts.bench_function("sandboxed_filter", |b| {
-        b.iter(|| {
-            rt.block_on(filter.evaluate(
-                &sandbox,
-                &profile_text,
-                prepared.blob(filter).unwrap(),
-                &all,
-            ))
-            .unwrap()
-        })
-    });
+    parts.bench_function("sandboxed_filter", |b| b.iter(|| sandboxed_filter(&all)));
     parts.bench_function("sandboxed_scorers", |b| {
         b.iter(|| {
             for scorer in vertical.scorers() {
@@ -152,23 +146,10 @@ fn bench(c: &mut Criterion) {
     // The fixed cost of an `evaluate` call: the profile parsed and the pool read (copied in
     // and validated, in the sandbox), with no candidate asked for.
     parts.bench_function("native_empty_evaluate", |b| {
-        b.iter(|| {
-            black_box(
-                shortlist_sdk::filter::<Eligibility>(&profile_text, &native_eligibility, &[])
-                    .unwrap(),
-            )
-        })
+        b.iter(|| black_box(native_filter(&[])))
     });
     parts.bench_function("sandboxed_empty_evaluate", |b| {
-        b.iter(|| {
-            rt.block_on(filter.evaluate(
-                &sandbox,
-                &profile_text,
-                prepared.blob(filter).unwrap(),
-                &[],
-            ))
-            .unwrap()
-        })
+        b.iter(|| sandboxed_filter(&[]))
     });
     parts.bench_function("sandboxed_call_overhead", |b| {
         b.iter(|| {
