@@ -68,6 +68,36 @@ async fn an_infinite_loop_times_out() {
     assert_fails_then_recovers(&vertical, evaluation, "plugin_timeout").await;
 }
 
+/// A looping module yields its thread: on a single-threaded runtime, a task beside it
+/// keeps running until the deadline stops the loop.
+#[tokio::test(flavor = "current_thread")]
+async fn a_looping_module_does_not_hold_its_thread() {
+    // Were the guest never to yield, nothing could check the deadline: the loop would run
+    // until this budget (seconds of it) ran out, and the ticker would never get a turn.
+    let limits = Limits {
+        deadline: Duration::from_millis(300),
+        fuel: 5_000_000_000,
+        ..Limits::default()
+    };
+    let runtime = runtime(config(limits));
+    let vertical = hostile_vertical(&runtime).await;
+    let ticks = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let ticker = tokio::spawn({
+        let ticks = ticks.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    });
+    let evaluation = attack(&vertical, 3, "loop").await;
+    ticker.abort();
+    let ticks = ticks.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(ticks >= 5, "the ticker ran {ticks} times in 300 ms");
+    assert_fails_then_recovers(&vertical, evaluation, "plugin_timeout").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_infinite_loop_exhausts_its_fuel() {
     let limits = Limits {

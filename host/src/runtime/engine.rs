@@ -16,8 +16,14 @@ use super::error::{Error, Result};
 use super::limits::Limits;
 use super::module::Module;
 
-/// How often the epoch advances: the granularity of deadlines and of yields to tokio.
+/// How often the epoch advances under [`Metering::DeadlineOnly`]: the granularity of its
+/// deadlines and of its yields to tokio.
 pub const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// Fuel a guest burns between two yields to tokio under [`Metering::Full`], about a
+/// millisecond of guest code on this project's machines: the granularity of the deadline,
+/// and the longest a module holds its tokio thread.
+pub const YIELD_FUEL: u64 = 1_000_000;
 
 /// Linear memory kept resident (zeroed in place) between instances of a pooling slot.
 /// 4 MiB covers a 2,000-candidate job (16 MiB measured no faster), and bounds what
@@ -31,12 +37,20 @@ pub const DEFAULT_INSTANCE_SLOTS: u32 = 128;
 ///
 /// Instrumentation is most of what sandboxing costs beyond the boundary itself
 /// (see `BENCHMARKS.md`); the bench measures each setting side by side.
+///
+/// The wall-clock deadline is checked by the host whenever a running guest yields to
+/// tokio; the settings differ in what makes it yield.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Metering {
-    /// Fuel (the instruction budget) and epoch checks (the deadline): every limit holds.
+    /// Fuel: every instruction counts against the budget, and the guest yields every
+    /// [`YIELD_FUEL`] units, so the deadline holds too. Every limit holds.
+    ///
+    /// Epoch checks would add a second counter to the same places in the code (function
+    /// entries, loop headers) for no limit fuel does not already give.
     #[default]
     Full,
-    /// Epoch checks only: the deadline holds, there is no instruction budget.
+    /// Epoch checks only: the guest yields every [`EPOCH_TICK`]; the deadline holds,
+    /// there is no instruction budget.
     DeadlineOnly,
     /// Neither: a module that never returns blocks its thread forever. Only for
     /// measuring what metering costs, never for running untrusted modules.
@@ -107,7 +121,7 @@ impl Runtime {
     /// When wasmtime rejects the configuration (e.g. the pooling allocator cannot reserve memory).
     pub fn new(config: RuntimeConfig) -> Result<Self> {
         let mut wasm = Config::new();
-        wasm.epoch_interruption(config.metering != Metering::Unmetered)
+        wasm.epoch_interruption(config.metering == Metering::DeadlineOnly)
             .consume_fuel(config.metering == Metering::Full)
             .cranelift_opt_level(OptLevel::Speed)
             .max_wasm_stack(1 << 20);
@@ -148,22 +162,9 @@ impl Runtime {
         Plugin::add_to_linker::<PluginCtx, HasSelf<PluginCtx>>(&mut linker, |ctx| ctx)
             .map_err(Error::Host)?;
 
-        // The ticker stops by itself once the engine and every module built on it are gone.
-        let weak = engine.weak();
-        std::thread::Builder::new()
-            .name("shortlist-epoch".into())
-            .spawn(move || {
-                while let Some(engine) = weak.upgrade() {
-                    engine.increment_epoch();
-                    drop(engine);
-                    std::thread::sleep(EPOCH_TICK);
-                }
-            })
-            .map_err(|e| {
-                Error::Host(wasmtime::Error::msg(format!(
-                    "cannot start the epoch ticker: {e}"
-                )))
-            })?;
+        if config.metering == Metering::DeadlineOnly {
+            start_epoch_ticker(&engine)?;
+        }
 
         Ok(Self {
             engine,
@@ -210,4 +211,25 @@ impl Runtime {
         .await
         .map_err(|e| load_error(e.to_string()))
     }
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] on a thread of its own, which stops by
+/// itself once the engine and every module built on it are gone.
+fn start_epoch_ticker(engine: &Engine) -> Result<()> {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("shortlist-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .map_err(|e| {
+            Error::Host(wasmtime::Error::msg(format!(
+                "cannot start the epoch ticker: {e}"
+            )))
+        })?;
+    Ok(())
 }

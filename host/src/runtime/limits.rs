@@ -20,7 +20,7 @@ pub const STDERR_BYTES: usize = 16 << 10;
 /// The limits of one plugin call. Exceeding any of them fails the call with a named error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock deadline, enforced by epoch interruption: `plugin_timeout`.
+    /// Wall-clock deadline, checked each time the guest yields: `plugin_timeout`.
     pub deadline: Duration,
     /// Instruction budget: `plugin_fuel_exhausted`.
     pub fuel: u64,

@@ -1,6 +1,8 @@
 //! One loaded module: its identity and metadata, and its calls, each on a fresh instance.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -11,7 +13,7 @@ use super::bindings::{
     FieldProblem, Metadata, ModuleKind, Outcome, Plugin, PluginError, PluginPre,
 };
 use super::ctx::{LogLine, PluginCtx, Sandbox};
-use super::engine::{Metering, RuntimeConfig};
+use super::engine::{Metering, RuntimeConfig, YIELD_FUEL};
 use super::error::{Error, Limit, Result};
 use super::limits::Limits;
 
@@ -152,11 +154,12 @@ impl Module {
     /// Calls `metadata` and checks it against the contract.
     pub(crate) async fn read_metadata(mut self) -> Result<Self> {
         let limits = self.config.job_limits;
-        let (mut store, plugin) = self.instantiate(&limits, &Sandbox::NEUTRAL).await?;
-        let result = plugin
-            .shortlist_plugin_module()
-            .call_describe(&mut store)
-            .await;
+        let (mut store, plugin, deadline) = self.instantiate(&limits, &Sandbox::NEUTRAL).await?;
+        let result = within(
+            deadline,
+            plugin.shortlist_plugin_module().call_describe(&mut store),
+        )
+        .await;
         let metadata = self.finish(DESCRIBE, &mut store, result.map(Ok::<_, PluginError>))?;
         let info = self
             .info_from(metadata)
@@ -231,11 +234,14 @@ impl Module {
     ) -> Result<Call<Vec<FieldProblem>>> {
         let limits = self.config.job_limits;
         let started = Instant::now();
-        let (mut store, plugin) = self.instantiate(&limits, sandbox).await?;
-        let result = plugin
-            .shortlist_plugin_module()
-            .call_validate_profile(&mut store, profile)
-            .await;
+        let (mut store, plugin, deadline) = self.instantiate(&limits, sandbox).await?;
+        let result = within(
+            deadline,
+            plugin
+                .shortlist_plugin_module()
+                .call_validate_profile(&mut store, profile),
+        )
+        .await;
         let problems = self.finish(
             VALIDATE_PROFILE,
             &mut store,
@@ -260,11 +266,14 @@ impl Module {
     pub async fn prepare_pool(&self, candidates: &str) -> Result<Call<Vec<u8>>> {
         let limits = self.config.prepare_limits;
         let started = Instant::now();
-        let (mut store, plugin) = self.instantiate(&limits, &Sandbox::NEUTRAL).await?;
-        let result = plugin
-            .shortlist_plugin_module()
-            .call_prepare_pool(&mut store, candidates)
-            .await;
+        let (mut store, plugin, deadline) = self.instantiate(&limits, &Sandbox::NEUTRAL).await?;
+        let result = within(
+            deadline,
+            plugin
+                .shortlist_plugin_module()
+                .call_prepare_pool(&mut store, candidates),
+        )
+        .await;
         let prepared = self.finish(PREPARE_POOL, &mut store, result)?;
         self.check_output(PREPARE_POOL, &limits, prepared.len())?;
         Ok(Call {
@@ -289,11 +298,14 @@ impl Module {
     ) -> Result<Call<Outcome>> {
         let limits = self.config.job_limits;
         let started = Instant::now();
-        let (mut store, plugin) = self.instantiate(&limits, sandbox).await?;
-        let result = plugin
-            .shortlist_plugin_module()
-            .call_evaluate(&mut store, profile, pool, indices)
-            .await;
+        let (mut store, plugin, deadline) = self.instantiate(&limits, sandbox).await?;
+        let result = within(
+            deadline,
+            plugin
+                .shortlist_plugin_module()
+                .call_evaluate(&mut store, profile, pool, indices),
+        )
+        .await;
         let outcome = self.finish(EVALUATE, &mut store, result)?;
         let size = outcome.check().map_err(|message| Error::InvalidOutput {
             module: self.info.name.clone(),
@@ -307,30 +319,33 @@ impl Module {
         })
     }
 
+    /// A fresh instance, with its limits set, and the deadline of the call it is for
+    /// (`None` when unmetered: nothing makes the guest yield, so nothing could check it).
     async fn instantiate(
         &self,
         limits: &Limits,
         sandbox: &Sandbox,
-    ) -> Result<(Store<PluginCtx>, Plugin)> {
+    ) -> Result<(Store<PluginCtx>, Plugin, Option<Instant>)> {
+        let deadline = Instant::now() + limits.deadline;
         let mut store = Store::new(&self.engine, PluginCtx::new(sandbox, limits));
         store.limiter(|ctx| &mut ctx.memory);
-        let metering = self.config.metering;
-        if metering == Metering::Full {
-            store.set_fuel(limits.fuel).map_err(Error::Host)?;
-        }
-        if metering != Metering::Unmetered {
-            let deadline = Instant::now() + limits.deadline;
-            store.set_epoch_deadline(1);
-            store.epoch_deadline_callback(move |_| {
-                if Instant::now() >= deadline {
-                    Ok(UpdateDeadline::Interrupt)
-                } else {
-                    Ok(UpdateDeadline::Yield(1))
-                }
-            });
-        }
+        let deadline = match self.config.metering {
+            Metering::Full => {
+                store.set_fuel(limits.fuel).map_err(Error::Host)?;
+                store
+                    .fuel_async_yield_interval(Some(YIELD_FUEL))
+                    .map_err(Error::Host)?;
+                Some(deadline)
+            }
+            Metering::DeadlineOnly => {
+                store.set_epoch_deadline(1);
+                store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Yield(1)));
+                Some(deadline)
+            }
+            Metering::Unmetered => None,
+        };
         match self.pre.instantiate_async(&mut store).await {
-            Ok(plugin) => Ok((store, plugin)),
+            Ok(plugin) => Ok((store, plugin, deadline)),
             // Instantiation runs no guest code we could blame (Rust components have no start
             // function that allocates); a failure here is the host's, e.g. no free instance slot.
             Err(e) => Err(Error::Host(e)),
@@ -416,4 +431,24 @@ fn stats(store: &mut Store<PluginCtx>, limits: &Limits, started: Instant) -> Cal
         logs: std::mem::take(&mut ctx.logs),
         logs_dropped: ctx.logs_dropped,
     }
+}
+
+/// Runs a guest call until it returns or `deadline` passes, whichever is first.
+///
+/// A metered guest yields every so often (see [`Metering`]): each yield comes back here,
+/// where the clock is read, so that a module past its deadline is stopped within one
+/// yield interval. It fails as [`Trap::Interrupt`], which [`Module::classify`] reports as
+/// the deadline. Dropping the call unwinds the guest; its store is discarded with it.
+async fn within<T>(
+    deadline: Option<Instant>,
+    call: impl Future<Output = wasmtime::Result<T>>,
+) -> wasmtime::Result<T> {
+    let mut call = std::pin::pin!(call);
+    std::future::poll_fn(|cx| match call.as_mut().poll(cx) {
+        Poll::Pending if deadline.is_some_and(|d| Instant::now() >= d) => {
+            Poll::Ready(Err(Trap::Interrupt.into()))
+        }
+        poll => poll,
+    })
+    .await
 }
