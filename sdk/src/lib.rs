@@ -187,10 +187,13 @@ impl Ratings<'_> {
     /// If `dimension` is not one of the module's [`Scorer::DIMENSIONS`]: that is a bug in
     /// the module, and the host reports it as a trapped module.
     pub fn rate(&mut self, dimension: &str, level: Level, note: impl Note, evidence: Evidence) {
+        // Rules pass the very constants `DIMENSIONS` is built from, so comparing addresses
+        // finds the dimension without comparing bytes, which in wasm is a loop per byte.
         let index = self
             .dimensions
             .iter()
-            .position(|d| *d == dimension)
+            .position(|d| std::ptr::eq(*d, dimension))
+            .or_else(|| self.dimensions.iter().position(|d| *d == dimension))
             .unwrap_or_else(|| panic!("dimension {dimension:?} is not declared in DIMENSIONS"));
         self.out
             .push(self.candidate, index as u8, level as u8, evidence, note);
