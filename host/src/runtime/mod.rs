@@ -14,7 +14,7 @@ mod outcome;
 
 pub use bindings::{Evidence, FieldProblem, Outcome, Rejections, Scores, Texts};
 pub use ctx::{LogLine, Sandbox};
-pub use engine::{EPOCH_TICK, Metering, Runtime, RuntimeConfig};
+pub use engine::{EPOCH_TICK, Metering, Runtime, RuntimeConfig, YIELD_FUEL};
 pub use error::{Error, Limit, Result};
 pub use limits::Limits;
 pub use module::{Call, CallStats, FieldInfo, Kind, Module, ModuleInfo};
