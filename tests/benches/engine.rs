@@ -4,7 +4,8 @@
 //! - `sandboxed_modules`: the same three modules as wasm components, each call on
 //!   a fresh instance under every limit (instantiate, copy in, evaluate, lift out);
 //! - `sandboxed_modules_deadline_only`, `sandboxed_modules_unmetered`: the same calls
-//!   without fuel metering, and without any metering: what the limits' instrumentation costs;
+//!   with epoch checks instead of fuel (a deadline but no instruction budget), and without
+//!   any metering: what the limits' instrumentation costs;
 //! - `sandboxed_evaluation`: the whole pipeline, plus aggregation, ranking and trace.
 //!
 //! Run: `cargo bench -p shortlist-tests --bench engine`
