@@ -154,12 +154,11 @@ impl Module {
     /// Calls `metadata` and checks it against the contract.
     pub(crate) async fn read_metadata(mut self) -> Result<Self> {
         let limits = self.config.job_limits;
-        let (mut store, plugin, deadline) = self.instantiate(&limits, &Sandbox::NEUTRAL).await?;
-        let result = within(
-            deadline,
-            plugin.shortlist_plugin_module().call_describe(&mut store),
-        )
-        .await;
+        let (mut store, result) = self
+            .call(&limits, &Sandbox::NEUTRAL, async |plugin, store| {
+                plugin.shortlist_plugin_module().call_describe(store).await
+            })
+            .await?;
         let metadata = self.finish(DESCRIBE, &mut store, result.map(Ok::<_, PluginError>))?;
         let info = self
             .info_from(metadata)
@@ -234,14 +233,14 @@ impl Module {
     ) -> Result<Call<Vec<FieldProblem>>> {
         let limits = self.config.job_limits;
         let started = Instant::now();
-        let (mut store, plugin, deadline) = self.instantiate(&limits, sandbox).await?;
-        let result = within(
-            deadline,
-            plugin
-                .shortlist_plugin_module()
-                .call_validate_profile(&mut store, profile),
-        )
-        .await;
+        let (mut store, result) = self
+            .call(&limits, sandbox, async |plugin, store| {
+                plugin
+                    .shortlist_plugin_module()
+                    .call_validate_profile(store, profile)
+                    .await
+            })
+            .await?;
         let problems = self.finish(
             VALIDATE_PROFILE,
             &mut store,
@@ -266,14 +265,14 @@ impl Module {
     pub async fn prepare_pool(&self, candidates: &str) -> Result<Call<Vec<u8>>> {
         let limits = self.config.prepare_limits;
         let started = Instant::now();
-        let (mut store, plugin, deadline) = self.instantiate(&limits, &Sandbox::NEUTRAL).await?;
-        let result = within(
-            deadline,
-            plugin
-                .shortlist_plugin_module()
-                .call_prepare_pool(&mut store, candidates),
-        )
-        .await;
+        let (mut store, result) = self
+            .call(&limits, &Sandbox::NEUTRAL, async |plugin, store| {
+                plugin
+                    .shortlist_plugin_module()
+                    .call_prepare_pool(store, candidates)
+                    .await
+            })
+            .await?;
         let prepared = self.finish(PREPARE_POOL, &mut store, result)?;
         self.check_output(PREPARE_POOL, &limits, prepared.len())?;
         Ok(Call {
@@ -298,14 +297,14 @@ impl Module {
     ) -> Result<Call<Outcome>> {
         let limits = self.config.job_limits;
         let started = Instant::now();
-        let (mut store, plugin, deadline) = self.instantiate(&limits, sandbox).await?;
-        let result = within(
-            deadline,
-            plugin
-                .shortlist_plugin_module()
-                .call_evaluate(&mut store, profile, pool, indices),
-        )
-        .await;
+        let (mut store, result) = self
+            .call(&limits, sandbox, async |plugin, store| {
+                plugin
+                    .shortlist_plugin_module()
+                    .call_evaluate(store, profile, pool, indices)
+                    .await
+            })
+            .await?;
         let outcome = self.finish(EVALUATE, &mut store, result)?;
         let size = outcome.check().map_err(|message| Error::InvalidOutput {
             module: self.info.name.clone(),
@@ -317,6 +316,19 @@ impl Module {
             value: outcome,
             stats: stats(&mut store, &limits, started),
         })
+    }
+
+    /// Runs one export on a fresh instance under `limits`, stopped at the deadline (see
+    /// [`within`]), and returns the store with what the export returned.
+    async fn call<T>(
+        &self,
+        limits: &Limits,
+        sandbox: &Sandbox,
+        export: impl AsyncFnOnce(&Plugin, &mut Store<PluginCtx>) -> wasmtime::Result<T>,
+    ) -> Result<(Store<PluginCtx>, wasmtime::Result<T>)> {
+        let (mut store, plugin, deadline) = self.instantiate(limits, sandbox).await?;
+        let result = within(deadline, export(&plugin, &mut store)).await;
+        Ok((store, result))
     }
 
     /// A fresh instance, with its limits set, and the deadline of the call it is for
