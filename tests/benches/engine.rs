@@ -66,15 +66,8 @@ fn bench(c: &mut Criterion) {
     // (a fresh instance and a trivial export: `validate-profile`).
     let mut parts = c.benchmark_group("insurance_2000_parts");
     let filter = &sandboxed.vertical.filters()[0];
-    let sandboxed_filter = |indices: &[u32]| {
-        rt.block_on(filter.evaluate(
-            &insurance.sandbox,
-            &insurance.profile_text,
-            sandboxed.prepared.blob(filter).unwrap(),
-            indices,
-        ))
-        .unwrap()
-    };
+    let sandboxed_filter =
+        |indices: &[u32]| rt.block_on(insurance.evaluate(&sandboxed, filter, indices));
     let all = &insurance.all;
     let keep = survivors(&insurance.native_filter(all).candidates);
     parts.bench_function("native_filter", |b| {
@@ -87,13 +80,7 @@ fn bench(c: &mut Criterion) {
     parts.bench_function("sandboxed_scorers", |b| {
         b.iter(|| {
             for scorer in sandboxed.vertical.scorers() {
-                let call = rt.block_on(scorer.evaluate(
-                    &insurance.sandbox,
-                    &insurance.profile_text,
-                    sandboxed.prepared.blob(scorer).unwrap(),
-                    &keep,
-                ));
-                black_box(call.unwrap());
+                black_box(rt.block_on(insurance.evaluate(&sandboxed, scorer, &keep)));
             }
         })
     });

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use shortlist_host::eval::{self, Pool, PreparedPool};
-use shortlist_host::runtime::{Metering, Outcome, Runtime, RuntimeConfig, Sandbox};
+use shortlist_host::runtime::{Metering, Module, Outcome, RuntimeConfig, Sandbox};
 use shortlist_host::vertical::Vertical;
 use shortlist_plugin_carrier_quality::CarrierQuality;
 use shortlist_plugin_eligibility::Eligibility;
@@ -53,7 +53,7 @@ impl Insurance {
 
     /// The vertical on a runtime with `metering`, its pool prepared.
     pub fn sandboxed(&self, rt: &tokio::runtime::Runtime, metering: Metering) -> Sandboxed {
-        let runtime: Runtime = shortlist_tests::runtime(RuntimeConfig {
+        let runtime = shortlist_tests::runtime(RuntimeConfig {
             metering,
             ..RuntimeConfig::default()
         });
@@ -93,36 +93,37 @@ impl Insurance {
         market.len() + quality.len()
     }
 
-    /// The three module calls of a job, as the pipeline makes them, each on a fresh
-    /// instance; returns how many ratings came back.
-    pub async fn sandboxed_modules(&self, sandboxed: &Sandboxed) -> usize {
-        let Sandboxed { vertical, prepared } = sandboxed;
-        let filter = &vertical.filters()[0];
-        let call = filter
+    /// One module's `evaluate` over the candidates at `indices`, on a fresh instance, as
+    /// the pipeline calls it.
+    pub async fn evaluate(
+        &self,
+        sandboxed: &Sandboxed,
+        module: &Module,
+        indices: &[u32],
+    ) -> Outcome {
+        module
             .evaluate(
                 &self.sandbox,
                 &self.profile_text,
-                prepared.blob(filter).unwrap(),
-                &self.all,
+                sandboxed.prepared.blob(module).unwrap(),
+                indices,
             )
             .await
-            .unwrap();
-        let Outcome::Rejected(rejected) = call.value else {
+            .unwrap()
+            .value
+    }
+
+    /// The three module calls of a job, as the pipeline makes them, each on a fresh
+    /// instance; returns how many ratings came back.
+    pub async fn sandboxed_modules(&self, sandboxed: &Sandboxed) -> usize {
+        let filter = &sandboxed.vertical.filters()[0];
+        let Outcome::Rejected(rejected) = self.evaluate(sandboxed, filter, &self.all).await else {
             panic!("filter scored")
         };
         let keep = survivors(&rejected.candidates);
         let mut scored = 0;
-        for scorer in vertical.scorers() {
-            let call = scorer
-                .evaluate(
-                    &self.sandbox,
-                    &self.profile_text,
-                    prepared.blob(scorer).unwrap(),
-                    &keep,
-                )
-                .await
-                .unwrap();
-            if let Outcome::Scored(s) = call.value {
+        for scorer in sandboxed.vertical.scorers() {
+            if let Outcome::Scored(s) = self.evaluate(sandboxed, scorer, &keep).await {
                 scored += s.len();
             }
         }
