@@ -70,13 +70,40 @@ async fn an_infinite_loop_times_out() {
 
 /// A looping module yields its thread: on a single-threaded runtime, a task beside it
 /// keeps running until the deadline stops the loop.
-#[tokio::test(flavor = "current_thread")]
-async fn a_looping_module_does_not_hold_its_thread() {
-    // Were the guest never to yield, nothing could check the deadline: the loop would run
-    // until this budget (seconds of it) ran out, and the ticker would never get a turn.
+///
+/// The fuel budget is out of reach, so the deadline alone can end the loop, however fast
+/// the machine burns fuel. Were the guest never to yield, the ticker would never get a
+/// turn and the loop would never end: the runtime runs on a thread of its own, watched
+/// from here, so that such a failure fails the test rather than hanging it.
+#[test]
+fn a_looping_module_does_not_hold_its_thread() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime builds");
+        let outcome = rt.block_on(loop_beside_a_ticker());
+        let _ = done.send(outcome);
+    });
+    let (evaluation, ticks, vertical) = finished
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the looping module gave its thread back to the deadline");
+    assert!(ticks >= 5, "the ticker ran {ticks} times in 300 ms");
+    let rt = tokio::runtime::Runtime::new().expect("runtime builds");
+    rt.block_on(assert_fails_then_recovers(
+        &vertical,
+        evaluation,
+        "plugin_timeout",
+    ));
+}
+
+/// Runs the looping module under a 300 ms deadline beside a task ticking every 5 ms;
+/// returns the evaluation and how often the ticker ran.
+async fn loop_beside_a_ticker() -> (Evaluation, u32, Vertical) {
     let limits = Limits {
         deadline: Duration::from_millis(300),
-        fuel: 5_000_000_000,
+        fuel: u64::MAX,
         ..Limits::default()
     };
     let runtime = runtime(config(limits));
@@ -94,8 +121,7 @@ async fn a_looping_module_does_not_hold_its_thread() {
     let evaluation = attack(&vertical, 3, "loop").await;
     ticker.abort();
     let ticks = ticks.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(ticks >= 5, "the ticker ran {ticks} times in 300 ms");
-    assert_fails_then_recovers(&vertical, evaluation, "plugin_timeout").await;
+    (evaluation, ticks, vertical)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
