@@ -2,7 +2,8 @@
 //! byte-identical output and trace on every run, and the API's error shape for bad input.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -165,4 +166,68 @@ fn an_invalid_profile_gets_the_api_error_shape_with_every_problem() {
         .collect();
     assert!(fields.contains(&"profile.entity"), "{fields:?}");
     assert!(fields.contains(&"profile.revenue"), "{fields:?}");
+}
+
+/// A module sleeping an hour in a host call, through `eval --modules`: the call ends at its
+/// timeout as `plugin_timeout`, naming the module, and the process exits 1.
+#[test]
+fn eval_stops_a_module_sleeping_in_a_host_call_at_its_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let modules = dir.path().join("hostile");
+    std::fs::create_dir(&modules).unwrap();
+    shortlist_tests::write_hostile_dir(&modules).unwrap();
+    std::fs::write(
+        dir.path().join("profile.json"),
+        r#"{"entity": "acme", "attack": "sleep"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pool.json"),
+        r#"[{"name": "first"}, {"name": "second"}]"#,
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shortlist"))
+        .args([
+            "eval",
+            "--vertical",
+            "hostile",
+            "--modules",
+            "hostile",
+            "--profile",
+            "profile.json",
+            "--pool",
+            "pool.json",
+            "--call-timeout-ms",
+            "1000",
+        ])
+        .current_dir(dir.path())
+        .env(
+            "SHORTLIST_MODULE_CACHE",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache"),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Far beyond the timeout, far short of the hour: only a sleep that escaped it gets here.
+    let bound = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > bound {
+            child.kill().unwrap();
+            panic!("the sleeping module outlasted its 1 s timeout by a minute");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["status"], "failed");
+    assert_eq!(result["error"]["code"], "plugin_timeout", "{result}");
+    let message = result["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("module hostile"), "{result}");
 }

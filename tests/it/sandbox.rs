@@ -124,6 +124,86 @@ async fn loop_beside_a_ticker() -> (Evaluation, u32, Vertical) {
     (evaluation, ticks, vertical)
 }
 
+/// How long a test waits for an hour-long sleep that its deadline must end: far beyond the
+/// deadline, far short of the hour. Only a wait that escaped the deadline reaches it.
+const SLEEP_BOUND: Duration = Duration::from_secs(20);
+
+/// Runs `call` as a task of its own and waits at most [`SLEEP_BOUND`] for it. Waiting on the
+/// task's handle, not on the call itself, keeps this bound from polling the call: only the
+/// call's own wake-ups (its timer) can end it.
+async fn bounded<T: Send + 'static>(
+    what: &str,
+    call: impl Future<Output = T> + Send + 'static,
+) -> T {
+    tokio::time::timeout(SLEEP_BOUND, tokio::spawn(call))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: the sleep outlasted its deadline"))
+        .expect("the call does not panic")
+}
+
+/// A deadline far shorter than [`SLEEP_BOUND`], with fuel out of reach: a module waiting
+/// in a host call burns none, so the deadline alone can end the wait.
+fn sleep_limits() -> Limits {
+    Limits {
+        deadline: Duration::from_millis(500),
+        fuel: u64::MAX,
+        ..Limits::default()
+    }
+}
+
+/// A module sleeping an hour in `evaluate` (a wait in a WASI host call, where no fuel is
+/// burnt and no epoch is checked) fails at its deadline, under either kind of metering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_sleeping_in_a_host_call_times_out() {
+    for metering in [Metering::Full, Metering::DeadlineOnly] {
+        let runtime = runtime(RuntimeConfig {
+            metering,
+            ..config(sleep_limits())
+        });
+        let vertical = hostile_vertical(&runtime).await;
+        let evaluation = bounded(&format!("{metering:?}"), {
+            let vertical = vertical.clone();
+            async move { attack(&vertical, 3, "sleep").await }
+        })
+        .await;
+        assert_fails_then_recovers(&vertical, evaluation, "plugin_timeout").await;
+    }
+}
+
+/// The sandbox's monotonic clock never moves, so even a millisecond's sleep never ends:
+/// what a module sees cannot depend on how long the host takes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_clock_never_reaches_a_later_instant() {
+    let runtime = runtime(config(sleep_limits()));
+    let vertical = hostile_vertical(&runtime).await;
+    let evaluation = bounded("nap", {
+        let vertical = vertical.clone();
+        async move { attack(&vertical, 3, "nap").await }
+    })
+    .await;
+    assert_fails_then_recovers(&vertical, evaluation, "plugin_timeout").await;
+}
+
+/// A module sleeping in `validate-profile` (which runs when a job is submitted) fails at
+/// its deadline too, naming itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_sleeping_in_validate_profile_times_out() {
+    let runtime = runtime(config(sleep_limits()));
+    let vertical = hostile_vertical(&runtime).await;
+    let profile = json!({ "entity": "acme", "attack": "sleep-in-validate" });
+    let sandbox = eval::sandbox_for("eval_sleepy", shortlist_tests::TEST_CLOCK);
+    let outcome = bounded("validate-profile", {
+        let vertical = vertical.clone();
+        async move { eval::validate(&vertical, &profile, &sandbox).await }
+    })
+    .await;
+    let error = outcome.expect_err("validation fails");
+    assert_eq!(error.code(), "plugin_timeout", "{error}");
+    assert_eq!(error.module(), Some("hostile"));
+    let next = attack(&vertical, 3, "none").await;
+    assert_eq!(next.result.status, "completed", "{:?}", next.result.error);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_infinite_loop_exhausts_its_fuel() {
     let limits = Limits {

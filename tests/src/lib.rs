@@ -39,36 +39,45 @@ pub fn runtime(config: RuntimeConfig) -> Runtime {
     .expect("runtime starts")
 }
 
+/// The manifest of the one-module vertical around the hostile fixture.
+pub const HOSTILE_MANIFEST: &str = r#"
+vertical = "hostile"
+description = "Test modules that misbehave."
+dimensions = []
+modules = ["hostile"]
+[points]
+L1 = 100
+L2 = 70
+L3 = 35
+L4 = 0
+[[tiers]]
+name = "ANY"
+min_fit = 0
+[confidence]
+high = 0.9
+medium = 0.5
+[reasoning]
+lead = 1
+"#;
+
 /// A one-module vertical from the hostile fixture.
 pub async fn hostile_vertical(runtime: &Runtime) -> Vertical {
     let module = runtime
         .load("hostile", fixture("shortlist-fixture-hostile"))
         .await
         .expect("fixture loads");
-    let manifest = Manifest::parse(
-        "hostile",
-        r#"
-        vertical = "hostile"
-        description = "Test modules that misbehave."
-        dimensions = []
-        modules = ["hostile"]
-        [points]
-        L1 = 100
-        L2 = 70
-        L3 = 35
-        L4 = 0
-        [[tiers]]
-        name = "ANY"
-        min_fit = 0
-        [confidence]
-        high = 0.9
-        medium = 0.5
-        [reasoning]
-        lead = 1
-        "#,
-    )
-    .expect("manifest parses");
+    let manifest = Manifest::parse("hostile", HOSTILE_MANIFEST).expect("manifest parses");
     Vertical::new(manifest, vec![module]).expect("vertical is consistent")
+}
+
+/// Writes the hostile vertical as a module directory (`vertical.toml` and the `.wasm`),
+/// as `--modules DIR` and `vertical publish DIR` read it.
+pub fn write_hostile_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::write(dir.join("vertical.toml"), HOSTILE_MANIFEST)?;
+    std::fs::write(
+        dir.join("shortlist_fixture_hostile.wasm"),
+        fixture("shortlist-fixture-hostile"),
+    )
 }
 
 /// A pool of `size` candidates named `first`, `c1`, `c2`, ...

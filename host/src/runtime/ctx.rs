@@ -1,15 +1,15 @@
-//! The per-call state of a plugin instance: an empty WASI, a memory limiter, captured log lines.
+//! The per-call state of a plugin instance: an empty WASI with fixed clocks, a memory limiter,
+//! captured log lines.
 
 use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::{ClosedInputStream, MemoryOutputPipe};
-use wasmtime_wasi::{
-    HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
-};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::LogLevel;
 use super::bindings::shortlist::plugin::{log, types};
+use super::clock::{FixedWallClock, FrozenMonotonicClock};
 use super::limits::{Limits, MAX_LOG_LINE_BYTES, MemoryLimiter, STDERR_BYTES};
 
 /// What a module sees of the world during one job: a fixed clock and a fixed random seed.
@@ -59,7 +59,7 @@ impl PluginCtx {
             .stdin(ClosedInputStream)
             .stderr(stderr.clone())
             .wall_clock(FixedWallClock(sandbox.clock))
-            .monotonic_clock(FixedMonotonicClock)
+            .monotonic_clock(FrozenMonotonicClock)
             .secure_random(wasmtime_wasi::Deterministic::new(sandbox.seed.to_vec()))
             .insecure_random(wasmtime_wasi::Deterministic::new(
                 sandbox.seed.iter().rev().copied().collect(),
@@ -118,31 +118,5 @@ impl log::Host for PluginCtx {
             LogLevel::Error => "error",
         };
         self.logs.push(LogLine { level, message });
-    }
-}
-
-/// A wall clock stopped at the job's instant.
-struct FixedWallClock(Duration);
-
-impl HostWallClock for FixedWallClock {
-    fn resolution(&self) -> Duration {
-        Duration::from_secs(1)
-    }
-
-    fn now(&self) -> Duration {
-        self.0
-    }
-}
-
-/// A monotonic clock that never moves: a module cannot time itself.
-struct FixedMonotonicClock;
-
-impl HostMonotonicClock for FixedMonotonicClock {
-    fn resolution(&self) -> u64 {
-        1_000_000_000
-    }
-
-    fn now(&self) -> u64 {
-        0
     }
 }

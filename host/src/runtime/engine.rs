@@ -11,6 +11,7 @@ use wasmtime::{
 };
 
 use super::bindings::{Plugin, PluginPre};
+use super::clock::add_frozen_waits;
 use super::ctx::PluginCtx;
 use super::error::{Error, Result};
 use super::limits::Limits;
@@ -39,7 +40,8 @@ pub const DEFAULT_INSTANCE_SLOTS: u32 = 128;
 /// (see `BENCHMARKS.md`); the bench measures each setting side by side.
 ///
 /// The wall-clock deadline is checked by the host whenever a running guest yields to
-/// tokio; the settings differ in what makes it yield.
+/// tokio, and a timer enforces it while the guest waits in a host call; the settings
+/// differ in what makes running guest code yield.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Metering {
     /// Fuel: every instruction counts against the budget, and the guest yields every
@@ -52,8 +54,9 @@ pub enum Metering {
     /// Epoch checks only: the guest yields every [`EPOCH_TICK`]; the deadline holds,
     /// there is no instruction budget.
     DeadlineOnly,
-    /// Neither: a module that never returns blocks its thread forever. Only for
-    /// measuring what metering costs, never for running untrusted modules.
+    /// Neither: a module whose own code never returns blocks its thread forever (only a
+    /// wait in a host call is stopped at the deadline). Only for measuring what metering
+    /// costs, never for running untrusted modules.
     Unmetered,
 }
 
@@ -159,6 +162,7 @@ impl Runtime {
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(Error::Host)?;
+        add_frozen_waits(&mut linker).map_err(Error::Host)?;
         Plugin::add_to_linker::<PluginCtx, HasSelf<PluginCtx>>(&mut linker, |ctx| ctx)
             .map_err(Error::Host)?;
 

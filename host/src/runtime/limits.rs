@@ -20,7 +20,8 @@ pub const STDERR_BYTES: usize = 16 << 10;
 /// The limits of one plugin call. Exceeding any of them fails the call with a named error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock deadline, checked each time the guest yields: `plugin_timeout`.
+    /// Wall-clock deadline, checked each time the guest yields and enforced by a timer while
+    /// it waits in a host call: `plugin_timeout`.
     pub deadline: Duration,
     /// Instruction budget: `plugin_fuel_exhausted`.
     pub fuel: u64,

@@ -5,6 +5,7 @@
 //! clock and seed ([`Sandbox`]), and the [`Limits`] of its kind of call.
 
 mod bindings;
+mod clock;
 mod ctx;
 mod engine;
 mod error;

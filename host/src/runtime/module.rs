@@ -331,31 +331,29 @@ impl Module {
         Ok((store, result))
     }
 
-    /// A fresh instance, with its limits set, and the deadline of the call it is for
-    /// (`None` when unmetered: nothing makes the guest yield, so nothing could check it).
+    /// A fresh instance, with its limits set, and the deadline of the call it is for.
     async fn instantiate(
         &self,
         limits: &Limits,
         sandbox: &Sandbox,
-    ) -> Result<(Store<PluginCtx>, Plugin, Option<Instant>)> {
+    ) -> Result<(Store<PluginCtx>, Plugin, Instant)> {
         let deadline = Instant::now() + limits.deadline;
         let mut store = Store::new(&self.engine, PluginCtx::new(sandbox, limits));
         store.limiter(|ctx| &mut ctx.memory);
-        let deadline = match self.config.metering {
+        match self.config.metering {
             Metering::Full => {
                 store.set_fuel(limits.fuel).map_err(Error::Host)?;
                 store
                     .fuel_async_yield_interval(Some(YIELD_FUEL))
                     .map_err(Error::Host)?;
-                Some(deadline)
             }
             Metering::DeadlineOnly => {
                 store.set_epoch_deadline(1);
                 store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Yield(1)));
-                Some(deadline)
             }
-            Metering::Unmetered => None,
-        };
+            // Guest code never yields: only a wait in a host call can be stopped.
+            Metering::Unmetered => {}
+        }
         match self.pre.instantiate_async(&mut store).await {
             Ok(plugin) => Ok((store, plugin, deadline)),
             // Instantiation runs no guest code we could blame (Rust components have no start
@@ -447,17 +445,22 @@ fn stats(store: &mut Store<PluginCtx>, limits: &Limits, started: Instant) -> Cal
 
 /// Runs a guest call until it returns or `deadline` passes, whichever is first.
 ///
-/// A metered guest yields every so often (see [`Metering`]): each yield comes back here,
-/// where the clock is read, so that a module past its deadline is stopped within one
-/// yield interval. It fails as [`Trap::Interrupt`], which [`Module::classify`] reports as
-/// the deadline. Dropping the call unwinds the guest; its store is discarded with it.
+/// Two things end a call at its deadline. A metered guest yields every so often (see
+/// [`Metering`]), and each yield comes back here, where the clock is read: a module
+/// running past its deadline stops within one yield interval. A guest waiting in a host
+/// call burns no fuel and passes no epoch check, so a timer set for the deadline wakes
+/// the call too: a wait inside a host call cannot outlast it either.
+///
+/// Either way the call fails as [`Trap::Interrupt`], which [`Module::classify`] reports
+/// as the deadline. Dropping the call unwinds the guest; its store is discarded with it.
 async fn within<T>(
-    deadline: Option<Instant>,
+    deadline: Instant,
     call: impl Future<Output = wasmtime::Result<T>>,
 ) -> wasmtime::Result<T> {
     let mut call = std::pin::pin!(call);
+    let mut alarm = std::pin::pin!(tokio::time::sleep_until(deadline.into()));
     std::future::poll_fn(|cx| match call.as_mut().poll(cx) {
-        Poll::Pending if deadline.is_some_and(|d| Instant::now() >= d) => {
+        Poll::Pending if Instant::now() >= deadline || alarm.as_mut().poll(cx).is_ready() => {
             Poll::Ready(Err(Trap::Interrupt.into()))
         }
         poll => poll,
