@@ -9,15 +9,36 @@ fn main() {
     guests::rerun_if_changed(&root, &["plugins", "sdk", "wit"]);
     // sqlx::migrate! embeds these at compile time.
     println!("cargo:rerun-if-changed=migrations");
-    let packages: Vec<String> = guests::crates_below(&root.join("plugins"), 2)
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect();
+    let crates = guests::crates_below(&root.join("plugins"), 2);
+    let packages: Vec<String> = crates.iter().map(|(name, _)| name.clone()).collect();
     let wasm = guests::build(&root, &packages);
     guests::embed("builtin_modules.rs", "BUILTIN_MODULES", &wasm);
+    embed_module_verticals(&crates);
     guests::embed_manifests(
         &root.join("plugins"),
         "builtin_verticals.rs",
         "BUILTIN_VERTICALS",
     );
+}
+
+/// Writes `$OUT_DIR/builtin_module_verticals.rs`: each built-in module's file name and the
+/// vertical whose directory holds its crate (`plugins/<vertical>/<crate>`).
+fn embed_module_verticals(crates: &[(String, std::path::PathBuf)]) {
+    use std::fmt::Write as _;
+    let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let mut code = String::from(
+        "/// The vertical of each built-in module, by file name.\n\
+         pub const BUILTIN_MODULE_VERTICALS: &[(&str, &str)] = &[\n",
+    );
+    for (name, path) in crates {
+        let file = format!("{}.wasm", name.replace('-', "_"));
+        let vertical = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .expect("plugin crates live in plugins/<vertical>/<crate>");
+        writeln!(code, "    ({file:?}, {vertical:?}),").expect("writing to a String");
+    }
+    code.push_str("];\n");
+    std::fs::write(out_dir.join("builtin_module_verticals.rs"), code).expect("OUT_DIR is writable");
 }

@@ -44,6 +44,8 @@ pub const ENV_WEBHOOK_ALLOW_CIDRS: &str = "SHORTLIST_WEBHOOK_ALLOW_CIDRS";
 pub const ENV_WEBHOOK_ALLOW_HTTP: &str = "SHORTLIST_WEBHOOK_ALLOW_HTTP";
 /// Environment variable of [`ServeArgs::webhook_schedule`].
 pub const ENV_WEBHOOK_SCHEDULE: &str = "SHORTLIST_WEBHOOK_SCHEDULE";
+/// Environment variable of [`ServeArgs::admin_token`].
+pub const ENV_ADMIN_TOKEN: &str = "SHORTLIST_ADMIN_TOKEN";
 /// Environment variable of [`ServeArgs::delivery_workers`].
 pub const ENV_DELIVERY_WORKERS: &str = "SHORTLIST_DELIVERY_WORKERS";
 
@@ -92,6 +94,146 @@ pub enum Command {
     /// Show or rotate an organisation's webhook signing secret.
     #[command(name = "webhook-secret", subcommand)]
     WebhookSecret(WebhookSecretCommand),
+    /// Manage a vertical's releases: publish, activate, roll back, list, export, watch.
+    #[command(subcommand)]
+    Vertical(VerticalCommand),
+    /// Re-run a stored job on the release, pool version, clock and seed it ran with; exit 0
+    /// when its result and trace come out byte-identical, else 1 and the first difference.
+    Replay(ReplayArgs),
+    /// Run stored jobs under another release (or modules from a directory) and show what
+    /// would change: eligibility, tiers, ranks, and the module outputs behind them.
+    Whatif(WhatifArgs),
+}
+
+/// `shortlist vertical ...`.
+#[derive(Debug, Subcommand)]
+pub enum VerticalCommand {
+    /// Check a vertical directory (`vertical.toml`, `.wasm` modules, optional `samples/`)
+    /// in full and store it as the vertical's next release; prints the release (e.g.
+    /// `insurance@2`) alone on stdout. Nothing is stored when any check fails.
+    Publish {
+        /// The directory.
+        dir: PathBuf,
+        /// A note kept with the release, e.g. what changed.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Also make it the active release.
+        #[arg(long)]
+        activate: bool,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Runtime settings (publishing compiles the modules and smoke-tests them).
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    },
+    /// Make a release its vertical's active one, on every replica within a second.
+    Activate {
+        /// The release, e.g. `insurance@2`.
+        release: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Re-activate the release that was active before the current one.
+    Rollback {
+        /// The vertical.
+        vertical: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List releases: id, whether active, when published, note, and each module's hash.
+    List {
+        /// Only this vertical's.
+        vertical: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Every change of a vertical's active release: when, who, from which, to which.
+    History {
+        /// The vertical.
+        vertical: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write a release as a directory (`vertical.toml` and the `.wasm` files), which
+    /// `publish` reads back as the same release.
+    Export {
+        /// The release (`insurance@2`), or a vertical for its active release.
+        release: String,
+        /// The directory to write (created if missing).
+        dir: PathBuf,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// For authors at work: publish and activate the directory now and on every change of
+    /// it, until interrupted. Refusals are printed and watching goes on.
+    Watch {
+        /// The directory.
+        dir: PathBuf,
+        /// How often the directory is checked, in ms. Defaults to 500.
+        #[arg(long, default_value_t = 500)]
+        interval_ms: u64,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Runtime settings.
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    },
+}
+
+/// Arguments of `shortlist replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The job, e.g. `eval_7xKp2mNc`.
+    pub eval_id: String,
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Runtime settings.
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// Arguments of `shortlist whatif`.
+#[derive(Debug, Args)]
+pub struct WhatifArgs {
+    /// The job to re-run; omit it with `--last`.
+    #[arg(required_unless_present = "last", conflicts_with = "last")]
+    pub eval_id: Option<String>,
+    /// The release to run under, e.g. `insurance@3`.
+    #[arg(long, required_unless_present = "modules", conflicts_with = "modules")]
+    pub release: Option<String>,
+    /// A vertical directory to run under instead of a release.
+    #[arg(long)]
+    pub modules: Option<PathBuf>,
+    /// Shadow the release over the N most recently finished jobs of its vertical, and
+    /// summarise.
+    #[arg(long)]
+    pub last: Option<usize>,
+    /// With `--last`: only this organisation's jobs.
+    #[arg(long, requires = "last")]
+    pub org: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Candidates printed per job in text (all in JSON). Defaults to 50.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Runtime settings.
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
 }
 
 /// `shortlist webhook-secret ...`.
@@ -159,6 +301,10 @@ pub struct ServeArgs {
     /// Allow `http://` webhook URLs (tests, on-prem). Defaults to false.
     #[arg(long, env = ENV_WEBHOOK_ALLOW_HTTP)]
     pub webhook_allow_http: bool,
+    /// The operator token of the admin API (`/admin/v1/...`, `Authorization: Bearer`);
+    /// the admin API is off when unset. Defaults to unset.
+    #[arg(long, env = ENV_ADMIN_TOKEN, hide_env_values = true)]
+    pub admin_token: Option<String>,
     /// Delays before each webhook attempt, e.g. `0,5s,5m,30m,2h,5h,10h,10h` (the default), each ±20%.
     #[arg(long, env = ENV_WEBHOOK_SCHEDULE)]
     pub webhook_schedule: Option<String>,
@@ -328,7 +474,10 @@ pub struct ModuleSource {
 /// Settings of the plugin runtime.
 #[derive(Debug, Args)]
 pub struct RuntimeArgs {
-    /// Directory caching compiled modules across runs. Defaults to `shortlist-module-cache` in the temp dir.
+    /// Directory caching compiled modules across runs, private to this user (created 0700;
+    /// refused when another user owns it or may write to it). Defaults to
+    /// `$XDG_CACHE_HOME/shortlist/modules`, else `~/.cache/shortlist/modules`; with neither
+    /// variable set, modules are compiled afresh by each process.
     #[arg(long, env = ENV_MODULE_CACHE)]
     pub module_cache: Option<PathBuf>,
     /// Wall-clock deadline of one module call, in milliseconds. Defaults to 10000.
@@ -384,11 +533,7 @@ impl RuntimeArgs {
             output_bytes: self.call_output_mib << 20,
             ..Limits::default()
         };
-        let cache_dir = Some(
-            self.module_cache
-                .clone()
-                .unwrap_or_else(|| std::env::temp_dir().join("shortlist-module-cache")),
-        );
+        let cache_dir = self.module_cache.clone().or_else(default_module_cache);
         RuntimeConfig {
             job_limits,
             pooling: !self.no_pooling,
@@ -397,4 +542,18 @@ impl RuntimeArgs {
             ..defaults
         }
     }
+}
+
+/// The module cache's default directory: under the user's cache directory, never a
+/// predictable path in the shared temp directory.
+fn default_module_cache() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|home| PathBuf::from(home).join(".cache"))
+        })?;
+    Some(base.join("shortlist").join("modules"))
 }

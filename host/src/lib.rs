@@ -2,27 +2,34 @@
 //! sandboxed WebAssembly rule modules, and return a ranked, tiered shortlist.
 //!
 //! - [`runtime`]: the wasmtime sandbox that loads and calls modules under limits.
-//! - [`vertical`]: a vertical's manifest and its loaded modules.
+//! - [`vertical`]: a vertical's manifest and its loaded modules, and its files (bundles).
+//! - [`registry`]: releases of a vertical: publish, activate, roll back, export.
+//! - [`catalogue`]: the active releases a replica serves, hot-swapped.
 //! - [`eval`]: one evaluation: filter, score, aggregate, rank.
-//! - [`traces`]: the audit trace of an evaluation.
+//! - [`traces`]: the audit trace of an evaluation, and how it is stored.
+//! - [`replay`]: re-running a stored job, on its own release or another (what-if).
 //! - [`sample`]: realistic sample pools and profiles.
 //! - [`store`]: persistence on SQLite or PostgreSQL; [`jobs`]: the queue's workers.
 //! - [`webhooks`]: signed, SSRF-guarded result delivery.
 //! - [`api`]: the HTTP API; [`auth`]: API keys; [`metrics`]: Prometheus metrics.
-//! - [`cli`] and [`config`]: the `shortlist` command line.
+//! - [`cli`] and [`config`]: the `shortlist` command line; [`time`]: timestamps.
 #![warn(missing_docs)]
 
 pub mod api;
 pub mod auth;
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod eval;
 pub mod jobs;
 pub mod metrics;
+pub mod registry;
+pub mod replay;
 pub mod runtime;
 pub mod sample;
 pub mod store;
 pub mod telemetry;
+pub mod time;
 pub mod traces;
 pub mod vertical;
 pub mod webhooks;

@@ -5,6 +5,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::catalogue::Catalogue;
+
 /// Upper bounds of the latency buckets, in seconds.
 pub const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
@@ -88,9 +90,26 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus text exposition, with job counts by status read from the store.
-    pub fn render(&self, jobs_by_status: &[(&str, i64)]) -> String {
+    /// The Prometheus text exposition, with job counts by status read from the store and
+    /// the state of the releases this replica serves.
+    pub fn render(&self, jobs_by_status: &[(&str, i64)], catalogue: &Catalogue) -> String {
         let mut out = String::new();
+        out.push_str("# HELP shortlist_release_active The release number each vertical serves here.\n# TYPE shortlist_release_active gauge\n");
+        for release in catalogue.releases() {
+            let _ = writeln!(
+                out,
+                "shortlist_release_active{{vertical=\"{}\"}} {}",
+                release.id.vertical, release.id.number
+            );
+        }
+        out.push_str("# HELP shortlist_catalogue_version The registry version this replica has caught up with.\n# TYPE shortlist_catalogue_version gauge\n");
+        let _ = writeln!(out, "shortlist_catalogue_version {}", catalogue.version());
+        out.push_str("# HELP shortlist_release_load_failures_total Releases this replica failed to load (it kept the one before).\n# TYPE shortlist_release_load_failures_total counter\n");
+        let _ = writeln!(
+            out,
+            "shortlist_release_load_failures_total {}",
+            catalogue.load_failures()
+        );
         out.push_str(
             "# HELP shortlist_jobs Jobs in the store, by status.\n# TYPE shortlist_jobs gauge\n",
         );

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shortlist_tests::{TEST_POOL_SIZE, TestHost};
+use shortlist_tests::{HostOptions, TEST_POOL_SIZE, TestHost};
 
 /// The body of the seed's curl example, as printed there.
 const SEED_BODY: &str = r#"{
@@ -340,7 +340,12 @@ async fn the_service_runs_on_postgresql_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_path_of_the_openapi_document_is_served() {
-    let host = TestHost::start().await;
+    // With the admin API on: its paths are documented too.
+    let host = TestHost::start_with(HostOptions {
+        admin_token: Some("operator-token"),
+        ..HostOptions::default()
+    })
+    .await;
     let document: Value = host
         .client
         .get(format!("{}/openapi.json", host.url))
@@ -354,7 +359,12 @@ async fn every_path_of_the_openapi_document_is_served() {
     let paths = document["paths"].as_object().unwrap();
     assert!(paths.len() >= 8, "{paths:?}");
     for (path, methods) in paths {
-        let url = format!("{}{}", host.url, path.replace("{eval_id}", "eval_00000000"));
+        let path_filled = path
+            .replace("{eval_id}", "eval_00000000")
+            .replace("{release}", "insurance@1")
+            .replace("{vertical}", "insurance")
+            .replace("{sha256}", &"0".repeat(64));
+        let url = format!("{}{path_filled}", host.url);
         for method in methods.as_object().unwrap().keys() {
             let request = match method.as_str() {
                 "get" => host.client.get(&url),

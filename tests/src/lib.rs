@@ -95,6 +95,7 @@ pub fn job(eval_id: &str, profile: Value) -> Job {
         sandbox: eval::sandbox_for(eval_id, TEST_CLOCK),
         profile,
         audit_url: format!("http://127.0.0.1:8080/traces/{eval_id}"),
+        release: None,
         timings: false,
         progress: None,
     }
@@ -148,6 +149,8 @@ pub struct HostOptions {
     /// Webhook attempts at once; 0 (the default) sends none, so no test reaches
     /// for a host name it was not meant to.
     pub delivery_workers: usize,
+    /// The admin API's operator token; `None` turns the admin API off.
+    pub admin_token: Option<&'static str>,
 }
 
 impl Default for HostOptions {
@@ -159,6 +162,7 @@ impl Default for HostOptions {
             webhook_policy: shortlist_host::webhooks::Policy::default(),
             webhook_schedule: None,
             delivery_workers: 0,
+            admin_token: None,
         }
     }
 }
@@ -203,13 +207,16 @@ impl TestHost {
             }
         }
         .expect("database opens");
-        let engine = Arc::new(
-            jobs::Engine::builtin(runtime(RuntimeConfig {
-                instance_slots: 32,
-                ..RuntimeConfig::default()
-            }))
+        let catalogue = Arc::new(
+            shortlist_host::cli::catalogue(
+                &store,
+                runtime(RuntimeConfig {
+                    instance_slots: 32,
+                    ..RuntimeConfig::default()
+                }),
+            )
             .await
-            .expect("verticals load"),
+            .expect("releases load"),
         );
         let org_a = admin::create_org(&store, "acme-broker")
             .await
@@ -223,11 +230,14 @@ impl TestHost {
         let key_b = admin::create_key(&store, "other-broker")
             .await
             .expect("key b");
-        let vertical = engine.vertical("insurance").expect("insurance is built in");
+        let release = catalogue
+            .release("insurance")
+            .expect("insurance is built in");
+        let vertical = &release.vertical;
         let pool =
             shortlist_host::sample::pool("insurance", TEST_POOL_SIZE, 1).expect("sample pool");
         let text = serde_json::to_string(&pool).expect("pool serializes");
-        admin::import_pool(&store, &vertical, &org_a.id, "carriers:all", &text)
+        admin::import_pool(&store, vertical, &org_a.id, "carriers:all", &text)
             .await
             .expect("pool imports");
 
@@ -248,10 +258,16 @@ impl TestHost {
             public_url: url.clone(),
             finished: delivery_wake.clone(),
         };
+        tokio::spawn(shortlist_host::catalogue::follow(
+            catalogue.clone(),
+            store.clone(),
+            wake.clone(),
+            shutdown.clone(),
+        ));
         tokio::spawn(jobs::run_workers(
             workers,
             store.clone(),
-            engine.clone(),
+            catalogue.clone(),
             metrics.clone(),
             wake.clone(),
             shutdown.clone(),
@@ -279,11 +295,12 @@ impl TestHost {
             public_url: url.clone(),
             max_body_bytes: 64 << 10,
             webhook_policy: options.webhook_policy,
+            admin_token: options.admin_token.map(str::to_owned),
         };
         let app = api::router(api::AppState::new(
             config,
             store.clone(),
-            engine,
+            catalogue,
             metrics,
             wake,
             delivery_wake,
@@ -335,7 +352,7 @@ impl Drop for TestHost {
 }
 
 /// Drops and recreates a PostgreSQL schema, so a test starts from nothing.
-async fn reset_schema(schema: &str) {
+pub async fn reset_schema(schema: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(POSTGRES_URL)
         .await

@@ -53,6 +53,20 @@ pub enum ApiError {
     /// Returns 409 `not_finished`: the job has no result to deliver yet.
     #[error("Job '{0}' has not finished; its result is delivered when it does")]
     NotFinished(String),
+    /// Returns 401 `unauthorized` on the admin API: the operator token is missing or wrong.
+    #[error("Invalid or missing admin token")]
+    AdminUnauthorized,
+    /// Returns 422 `release_refused`: the bundle cannot become a release; `details`
+    /// lists every problem. Nothing was stored.
+    #[error("The bundle cannot be published: {}", .0.join("; "))]
+    ReleaseRefused(Vec<String>),
+    /// Returns 409 `nothing_to_roll_back`.
+    #[error("{0}")]
+    NothingToRollBack(String),
+    /// Returns 409 `not_replayable`: the job cannot be re-run (not finished, or no
+    /// release ran it).
+    #[error("{0}")]
+    NotReplayable(String),
     /// Returns 503 `unavailable`, e.g. the database is down. Logged.
     #[error("The service is temporarily unavailable")]
     Unavailable(String),
@@ -97,6 +111,10 @@ impl ApiError {
             }
             ApiError::NoWebhook(_) => (StatusCode::UNPROCESSABLE_ENTITY, "no_webhook"),
             ApiError::NotFinished(_) => (StatusCode::CONFLICT, "not_finished"),
+            ApiError::AdminUnauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::ReleaseRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "release_refused"),
+            ApiError::NothingToRollBack(_) => (StatusCode::CONFLICT, "nothing_to_roll_back"),
+            ApiError::NotReplayable(_) => (StatusCode::CONFLICT, "not_replayable"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -115,6 +133,16 @@ impl IntoResponse for ApiError {
         let body = match &self {
             ApiError::InvalidRequest { message, details } => {
                 json!({ "error": { "code": code, "message": message, "details": details } })
+            }
+            ApiError::ReleaseRefused(problems) => {
+                let details: Vec<Detail> = problems
+                    .iter()
+                    .map(|p| Detail {
+                        field: "bundle".to_owned(),
+                        message: p.clone(),
+                    })
+                    .collect();
+                json!({ "error": { "code": code, "message": "The bundle cannot be published; details lists every problem", "details": details } })
             }
             other => json!({ "error": { "code": code, "message": other.to_string() } }),
         };

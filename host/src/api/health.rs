@@ -24,12 +24,30 @@ async fn healthz() -> Response {
 
 async fn readyz(State(state): State<AppState>) -> Response {
     let database = state.store.ping().await.map_err(|e| e.to_string());
-    let verticals = state.engine.vertical_names();
-    let ready = database.is_ok() && !verticals.is_empty();
+    let releases: serde_json::Map<String, serde_json::Value> = state
+        .catalogue
+        .releases()
+        .iter()
+        .map(|r| (r.id.vertical.clone(), r.id.to_string().into()))
+        .collect();
+    // A release that failed to load here: its vertical still serves the one before, so
+    // the replica stays ready, and says what it could not load.
+    let problems: Vec<serde_json::Value> = state
+        .catalogue
+        .problems()
+        .into_iter()
+        .map(|(vertical, p)| {
+            json!({ "vertical": vertical, "release": p.release.to_string(), "message": p.message })
+        })
+        .collect();
+    let ready = database.is_ok() && !releases.is_empty();
     let body = json!({
         "status": if ready { "ready" } else { "not_ready" },
         "database": database.err().unwrap_or_else(|| "ok".to_owned()),
-        "verticals": verticals,
+        "verticals": releases.keys().collect::<Vec<_>>(),
+        "releases": releases,
+        "catalogue_version": state.catalogue.version(),
+        "release_problems": problems,
     });
     let status = if ready {
         StatusCode::OK
@@ -42,7 +60,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let counts = state.store.job_counts().await?;
     let counts: Vec<(&str, i64)> = counts.iter().map(|(s, c)| (s.as_str(), *c)).collect();
-    let text = state.metrics.render(&counts);
+    let text = state.metrics.render(&counts, &state.catalogue);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 

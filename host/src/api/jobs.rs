@@ -11,8 +11,9 @@ use sha2::{Digest, Sha256};
 use super::extract::{Caller, JsonBody};
 use super::{ApiError, AppState, Detail};
 use crate::auth::random_base62;
-use crate::jobs::now_ms;
+use crate::registry::ReleaseId;
 use crate::store::{Inserted, Job, JobStatus, NewJob};
+use crate::time::now_ms;
 use crate::webhooks::{Policy, Target};
 
 /// Header making a submission idempotent.
@@ -161,14 +162,14 @@ async fn submit(
         .current_pool(&caller.org_id, &submission.pool)
         .await?
         .ok_or_else(|| ApiError::UnknownPool(submission.pool.clone()))?;
-    let vertical = state.engine.vertical(&pool.vertical).ok_or_else(|| {
+    let release = state.catalogue.release(&pool.vertical).ok_or_else(|| {
         ApiError::Unavailable(format!(
-            "vertical {} of pool {} is not loaded",
+            "vertical {} of pool {} has no active release",
             pool.vertical, pool.pool_id
         ))
     })?;
     let problems = crate::eval::validate(
-        &vertical,
+        &release.vertical,
         &submission.profile,
         &crate::runtime::Sandbox::NEUTRAL,
     )
@@ -276,10 +277,16 @@ async fn status(
         JobStatus::Completed | JobStatus::Failed => {
             match job.result.as_deref().map(serde_json::from_str::<Value>) {
                 Some(Ok(mut result)) => {
-                    if let Some(webhook) = webhook_status(&state, &job).await?
-                        && let Some(object) = result.as_object_mut()
-                    {
-                        object.insert("webhook".to_owned(), webhook);
+                    if let Some(object) = result.as_object_mut() {
+                        // The release that ran it: which rules decided (not in the
+                        // webhook payload, which keeps the seed's shape).
+                        if let Some(number) = job.release_number {
+                            let release = ReleaseId::new(&job.vertical, number);
+                            object.insert("release".to_owned(), release.to_string().into());
+                        }
+                        if let Some(webhook) = webhook_status(&state, &job).await? {
+                            object.insert("webhook".to_owned(), webhook);
+                        }
                     }
                     result
                 }

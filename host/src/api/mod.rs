@@ -1,5 +1,6 @@
 //! The HTTP API: the seed's job endpoints, traces, health, metrics and the OpenAPI document.
 
+mod admin;
 mod error;
 mod extract;
 mod health;
@@ -17,10 +18,11 @@ use tokio::sync::Notify;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use admin::{ADMIN_MAX_BODY_BYTES, MAX_SHADOW_JOBS};
 pub use error::{ApiError, Detail};
 pub use openapi::document as openapi_document;
 
-use crate::jobs::Engine;
+use crate::catalogue::Catalogue;
 use crate::metrics::Metrics;
 use crate::store::Store;
 
@@ -38,6 +40,8 @@ pub struct ApiConfig {
     pub max_body_bytes: usize,
     /// Which webhook URLs are accepted (checked again on every delivery).
     pub webhook_policy: crate::webhooks::Policy,
+    /// The operator token of the admin API (`/admin/v1/...`); `None` turns it off.
+    pub admin_token: Option<String>,
 }
 
 /// What every handler can reach.
@@ -47,8 +51,8 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     /// The database.
     pub store: Store,
-    /// Runtime, verticals, prepared pools.
-    pub engine: Arc<Engine>,
+    /// The releases served, the runtime, prepared pools.
+    pub catalogue: Arc<Catalogue>,
     /// In-process metrics.
     pub metrics: Arc<Metrics>,
     /// Wakes idle workers when a job is queued.
@@ -60,11 +64,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over a store and an engine.
+    /// State over a store and a catalogue.
     pub fn new(
         config: ApiConfig,
         store: Store,
-        engine: Arc<Engine>,
+        catalogue: Arc<Catalogue>,
         metrics: Arc<Metrics>,
         wake: Arc<Notify>,
         delivery_wake: Arc<Notify>,
@@ -72,7 +76,7 @@ impl AppState {
         Self {
             config: Arc::new(config),
             store,
-            engine,
+            catalogue,
             metrics,
             wake,
             delivery_wake,
@@ -88,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::router())
         .merge(traces::router())
         .merge(health::router())
+        .merge(admin::router())
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

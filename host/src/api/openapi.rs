@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use super::admin::{ADMIN_MAX_BODY_BYTES, MAX_SHADOW_JOBS};
 use super::extract::API_KEY_HEADER;
 use super::jobs::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY};
 
@@ -13,13 +14,20 @@ fn error_response(description: &str) -> Value {
 pub fn document(public_url: &str) -> Value {
     let key = json!([{ "ApiKey": [] }]);
     let eval_id = json!({ "name": "eval_id", "in": "path", "required": true, "schema": { "type": "string", "maxLength": 64 } });
+    let admin = json!([{ "AdminToken": [] }]);
+    let release = json!({ "name": "release", "in": "path", "required": true, "schema": { "type": "string", "example": "insurance@2" } });
+    let vertical = json!({ "name": "vertical", "in": "path", "required": true, "schema": { "type": "string", "example": "insurance" } });
     json!({
         "openapi": "3.0.3",
         "info": { "title": "Shortlist", "version": env!("CARGO_PKG_VERSION"),
                   "description": "Evaluate an entity profile against a candidate pool; results arrive by webhook or polling." },
         "servers": [{ "url": public_url }],
         "components": {
-            "securitySchemes": { "ApiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key" } },
+            "securitySchemes": {
+                "ApiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key" },
+                "AdminToken": { "type": "http", "scheme": "bearer",
+                                "description": "The operator token (SHORTLIST_ADMIN_TOKEN); the admin API is off (404) without one." }
+            },
             "schemas": {
                 "Error": {
                     "type": "object", "required": ["error"],
@@ -48,7 +56,38 @@ pub fn document(public_url: &str) -> Value {
                         "scores": { "type": "object", "additionalProperties": { "type": "string" } },
                         "reasoning": { "type": "string" } } } },
                     "error": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
-                    "audit": { "type": "string" } } }
+                    "audit": { "type": "string" },
+                    "release": { "type": "string", "description": "The vertical's release that evaluated the job, e.g. insurance@2", "example": "insurance@2" },
+                    "webhook": { "type": "object", "description": "The webhook delivery and each attempt, for jobs with a webhook_url" } } },
+                "Release": { "type": "object", "properties": {
+                    "release": { "type": "string", "example": "insurance@2" }, "vertical": { "type": "string" },
+                    "number": { "type": "integer" }, "active": { "type": "boolean" },
+                    "created_at": { "type": "string", "format": "date-time" }, "published_by": { "type": "string" },
+                    "note": { "type": "string" }, "content_hash": { "type": "string" },
+                    "manifest": { "type": "string", "description": "vertical.toml as published (GET of one release only)" },
+                    "new": { "type": "boolean", "description": "On publish: false when the same content was a release already" },
+                    "modules": { "type": "array", "items": { "type": "object", "properties": {
+                        "sha256": { "type": "string" }, "name": { "type": "string" }, "version": { "type": "string" },
+                        "kind": { "type": "string", "enum": ["filter", "scorer"] }, "size": { "type": "integer" } } } } } },
+                "Publish": { "type": "object", "required": ["manifest", "modules"], "additionalProperties": false,
+                    "description": "A vertical bundle, as `shortlist vertical publish DIR` reads it from files.",
+                    "properties": {
+                        "manifest": { "type": "string", "description": "vertical.toml" },
+                        "modules": { "type": "array", "items": { "type": "object", "required": ["file", "wasm"], "additionalProperties": false,
+                            "properties": { "file": { "type": "string" }, "wasm": { "type": "string", "format": "byte" } } } },
+                        "samples": { "type": "object", "required": ["pool", "profiles"], "properties": {
+                            "pool": { "type": "array", "items": { "type": "object" } },
+                            "profiles": { "type": "object", "additionalProperties": { "type": "object" } } } },
+                        "note": { "type": "string" }, "activate": { "type": "boolean" } } },
+                "Activation": { "type": "object", "properties": {
+                    "release": { "type": "string" }, "previous": { "type": "string", "nullable": true },
+                    "kind": { "type": "string", "enum": ["activate", "rollback"] }, "actor": { "type": "string" },
+                    "at": { "type": "string", "format": "date-time" }, "unchanged": { "type": "boolean" } } },
+                "Diff": { "type": "object", "description": "What changes for each candidate between a job's own release and another",
+                    "properties": { "eval_id": { "type": "string" }, "from": { "type": "string" }, "to": { "type": "string" },
+                        "status": { "type": "array", "items": { "type": "string" } },
+                        "counts": { "type": "object", "additionalProperties": { "type": "integer" } },
+                        "candidates": { "type": "array", "items": { "type": "object" } } } }
             }
         },
         "paths": {
@@ -91,6 +130,65 @@ pub fn document(public_url: &str) -> Value {
                     "401": error_response("Invalid or missing API key"), "404": error_response("No such trace for your organization"),
                     "503": error_response("Temporarily unavailable")
                 } } },
+            "/admin/v1/releases": {
+                "get": { "summary": "List releases", "security": admin,
+                    "parameters": [{ "name": "vertical", "in": "query", "required": false, "schema": { "type": "string" } }],
+                    "responses": { "200": { "description": "Releases", "content": { "application/json": { "schema": {
+                        "type": "object", "properties": { "releases": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } } } } },
+                        "401": error_response("Invalid or missing admin token") } },
+                "post": { "summary": "Publish a bundle as its vertical's next release (checked in full first)", "security": admin,
+                    "description": format!("Body up to {ADMIN_MAX_BODY_BYTES} bytes. The same content again returns its existing release (200)."),
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Publish" } } } },
+                    "responses": {
+                        "201": { "description": "Published", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Release" } } } },
+                        "200": { "description": "Unchanged: the same content is a release already", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Release" } } } },
+                        "400": error_response("Malformed bundle"), "401": error_response("Invalid or missing admin token"),
+                        "413": error_response("Body too large"),
+                        "422": error_response("Refused: details lists every problem; nothing was stored") } } },
+            "/admin/v1/releases/{release}": { "get": { "summary": "One release, with its manifest", "security": admin,
+                "parameters": [release],
+                "responses": { "200": { "description": "Release", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Release" } } } },
+                    "401": error_response("Invalid or missing admin token"), "404": error_response("No such release") } } },
+            "/admin/v1/releases/{release}/modules/{sha256}": { "get": { "summary": "A module of a release (export)", "security": admin,
+                "parameters": [release, { "name": "sha256", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "The component", "content": { "application/wasm": { "schema": { "type": "string", "format": "binary" } } } },
+                    "401": error_response("Invalid or missing admin token"), "404": error_response("No such release or module") } } },
+            "/admin/v1/releases/{release}/activate": { "post": { "summary": "Make a release its vertical's active one (every replica within 1 s)", "security": admin,
+                "parameters": [release],
+                "responses": { "200": { "description": "Active", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Activation" } } } },
+                    "401": error_response("Invalid or missing admin token"), "404": error_response("No such release") } } },
+            "/admin/v1/verticals/{vertical}/rollback": { "post": { "summary": "Re-activate the release active before the current one", "security": admin,
+                "parameters": [vertical],
+                "responses": { "200": { "description": "Rolled back", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Activation" } } } },
+                    "401": error_response("Invalid or missing admin token"), "404": error_response("The vertical has no active release"),
+                    "409": error_response("Nothing earlier to roll back to") } } },
+            "/admin/v1/verticals/{vertical}/activations": { "get": { "summary": "Every change of a vertical's active release", "security": admin,
+                "parameters": [vertical],
+                "responses": { "200": { "description": "History", "content": { "application/json": { "schema": {
+                    "type": "object", "properties": { "activations": { "type": "array", "items": { "$ref": "#/components/schemas/Activation" } } } } } } },
+                    "401": error_response("Invalid or missing admin token") } } },
+            "/admin/v1/jobs/{eval_id}/replay": { "post": { "summary": "Re-run a stored job exactly as it ran; compare result and trace bytes", "security": admin,
+                "parameters": [eval_id],
+                "responses": { "200": { "description": "identical, or the first difference of each", "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "eval_id": { "type": "string" }, "release": { "type": "string" }, "identical": { "type": "boolean" },
+                    "result_bytes": { "type": "integer" }, "trace_bytes": { "type": "integer" },
+                    "result_difference": { "type": "object", "nullable": true }, "trace_difference": { "type": "object", "nullable": true } } } } } },
+                    "401": error_response("Invalid or missing admin token"), "404": error_response("No such job"),
+                    "409": error_response("The job cannot be re-run") } } },
+            "/admin/v1/jobs/{eval_id}/whatif": { "post": { "summary": "The job under another release: what changes", "security": admin,
+                "parameters": [eval_id],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["release"],
+                    "additionalProperties": false, "properties": { "release": { "type": "string", "example": "insurance@3" } } } } } },
+                "responses": { "200": { "description": "Diff", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Diff" } } } },
+                    "400": error_response("Invalid request"), "401": error_response("Invalid or missing admin token"),
+                    "404": error_response("No such job or release"), "409": error_response("The job cannot be re-run") } } },
+            "/admin/v1/whatif": { "post": { "summary": "Shadow a release over the most recent finished jobs of its vertical", "security": admin,
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["release", "last"],
+                    "additionalProperties": false, "properties": { "release": { "type": "string" },
+                        "last": { "type": "integer", "minimum": 1, "maximum": MAX_SHADOW_JOBS }, "org": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "Summary, and the diff of each job that would change", "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "400": error_response("Invalid request"), "401": error_response("Invalid or missing admin token"),
+                    "404": error_response("No such release or organisation") } } },
             "/healthz": { "get": { "summary": "Liveness", "responses": { "200": { "description": "Alive" } } } },
             "/readyz": { "get": { "summary": "Readiness", "responses": { "200": { "description": "Ready" }, "503": { "description": "Not ready" } } } },
             "/metrics": { "get": { "summary": "Prometheus metrics", "responses": { "200": { "description": "Metrics",

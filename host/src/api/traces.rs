@@ -8,6 +8,7 @@ use axum::routing::get;
 
 use super::extract::Caller;
 use super::{ApiError, AppState};
+use crate::traces::stored;
 
 /// Response header giving the trace's stored (compressed) size in bytes.
 pub const STORED_BYTES_HEADER: &str = "x-trace-stored-bytes";
@@ -30,31 +31,10 @@ async fn trace(
         .trace(&caller.org_id, &eval_id)
         .await?
         .ok_or_else(not_found)?;
-    let json = match row.encoding.as_str() {
-        crate::jobs::TRACE_ENCODING => {
-            zstd::bulk::decompress(&row.bytes, row.raw_bytes.max(0) as usize).map_err(|e| {
-                ApiError::Internal(format!("trace {eval_id} does not decompress: {e}"))
-            })?
-        }
-        other => {
-            return Err(ApiError::Internal(format!(
-                "trace {eval_id} has unknown encoding {other}"
-            )));
-        }
-    };
     // Deliveries happen after the trace is written: join them in at read time.
     let job = super::jobs::find_job(&state, &caller, &eval_id).await?;
-    let json = match super::jobs::webhook_status(&state, &job).await? {
-        None => json,
-        Some(webhook) => {
-            let mut trace: serde_json::Value = serde_json::from_slice(&json)
-                .map_err(|e| ApiError::Internal(format!("trace {eval_id} is not JSON: {e}")))?;
-            if let Some(object) = trace.as_object_mut() {
-                object.insert("webhook".to_owned(), webhook);
-            }
-            serde_json::to_vec(&trace).map_err(|e| ApiError::Internal(e.to_string()))?
-        }
-    };
+    let webhook = super::jobs::webhook_status(&state, &job).await?;
+    let json = stored::render(&row, webhook).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),

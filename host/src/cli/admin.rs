@@ -9,8 +9,8 @@ use serde_json::value::RawValue;
 
 use crate::auth;
 use crate::eval::Pool;
-use crate::jobs::now_ms;
 use crate::store::{ApiKey, Org, PoolVersion, Store};
+use crate::time::now_ms;
 use crate::vertical::Vertical;
 
 /// Most record problems printed by a failed import.

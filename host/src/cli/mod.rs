@@ -1,7 +1,9 @@
 //! The `shortlist` command line: `eval`, `sample`, `modules`, `serve`, `demo`, and the admin commands.
 
 pub mod admin;
+mod replay;
 pub mod serve;
+mod vertical;
 
 use std::io::Write;
 use std::path::Path;
@@ -11,11 +13,13 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
+use crate::catalogue::Catalogue;
 use crate::config::{
     Cli, Command, EvalArgs, KeyCommand, ModuleSource, ModulesArgs, OrgCommand, PoolCommand,
     RuntimeArgs, SampleCommand, WebhookSecretCommand,
 };
 use crate::eval::{self, Job, Pool, PreparedPool};
+use crate::registry;
 use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::vertical::Vertical;
@@ -68,10 +72,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let store = connect(&database.database_url).await?;
             let org = admin::org(&store, &org).await?;
             let text = admin::read_input(&file)?;
-            let runtime = runtime(&runtime_args)?;
-            let vertical =
-                load_vertical(&runtime, &vertical, &ModuleSource { modules: None }).await?;
-            let version = admin::import_pool(&store, &vertical, &org.id, &pool, &text).await?;
+            let catalogue = catalogue(&store, runtime(&runtime_args)?).await?;
+            let release = catalogue.release(&vertical).with_context(|| {
+                format!("vertical {vertical} has no active release; publish one with `shortlist vertical publish`")
+            })?;
+            let version =
+                admin::import_pool(&store, &release.vertical, &org.id, &pool, &text).await?;
             writeln!(
                 std::io::stdout().lock(),
                 "imported {} version {} ({} candidates)",
@@ -99,6 +105,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             writeln!(std::io::stdout().lock(), "{}", secret.to_text())?;
             Ok(0)
         }
+        Command::Vertical(command) => vertical::run(command).await,
+        Command::Replay(args) => replay::replay_command(args).await,
+        Command::Whatif(args) => replay::whatif_command(args).await,
         Command::Pool(PoolCommand::List { org, database }) => {
             let store = connect(&database.database_url).await?;
             let org_id = match org {
@@ -145,6 +154,30 @@ pub async fn load_vertical(
         );
     }
     Ok(vertical)
+}
+
+/// The releases the database holds, loaded: the built-in verticals are published first
+/// where their content is not a release yet, and activated where their vertical has none.
+///
+/// # Errors
+///
+/// A built-in vertical refused, or the database.
+pub async fn catalogue(store: &Store, runtime: Runtime) -> anyhow::Result<Catalogue> {
+    for id in registry::publish_builtins(store, &runtime)
+        .await
+        .context("publishing the built-in verticals")?
+    {
+        tracing::info!(release.id = %id, "Built-in vertical published and activated.");
+    }
+    let catalogue = Catalogue::new(runtime);
+    catalogue
+        .sync(store)
+        .await
+        .context("loading the active releases")?;
+    for (vertical, problem) in catalogue.problems() {
+        tracing::error!(%vertical, release.id = %problem.release, error = %problem.message, "An active release does not load here.");
+    }
+    Ok(catalogue)
 }
 
 fn runtime(args: &RuntimeArgs) -> anyhow::Result<Runtime> {
@@ -199,6 +232,7 @@ async fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
         profile,
         sandbox,
         audit_url,
+        release: None,
         timings: args.timings,
         progress: None,
     };

@@ -11,8 +11,9 @@ use tracing::info;
 
 use super::admin;
 use crate::api::{self, ApiConfig, AppState};
+use crate::catalogue::{self, Catalogue};
 use crate::config::ServeArgs;
-use crate::jobs::{DeliveryConfig, Engine, WorkerConfig, run_deliveries, run_workers};
+use crate::jobs::{DeliveryConfig, WorkerConfig, run_deliveries, run_workers};
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::store::Store;
@@ -24,17 +25,16 @@ pub const DEMO_ORG: &str = "demo";
 pub const DEMO_POOL: &str = "carriers:all";
 const DEMO_POOL_SIZE: usize = 2000;
 
-/// Connects to the database and loads the built-in verticals.
-async fn start(args: &ServeArgs) -> anyhow::Result<(Store, Arc<Engine>)> {
+/// Connects to the database, publishes the built-in verticals where they are not
+/// releases yet, and loads the active releases.
+async fn start(args: &ServeArgs) -> anyhow::Result<(Store, Arc<Catalogue>)> {
     let store = Store::connect(&args.database.database_url)
         .await
         .with_context(|| format!("opening the database {}", args.database.database_url))?;
     let runtime =
         Runtime::new(args.runtime.runtime_config()).context("starting the plugin runtime")?;
-    let engine = Engine::builtin(runtime)
-        .await
-        .context("loading the built-in verticals")?;
-    Ok((store, Arc::new(engine)))
+    let catalogue = super::catalogue(&store, runtime).await?;
+    Ok((store, Arc::new(catalogue)))
 }
 
 /// Runs the service until Ctrl-C or SIGTERM; running jobs finish first.
@@ -43,8 +43,8 @@ async fn start(args: &ServeArgs) -> anyhow::Result<(Store, Arc<Engine>)> {
 ///
 /// The database, the address, or the modules.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<i32> {
-    let (store, engine) = start(&args).await?;
-    run(args, store, engine).await
+    let (store, catalogue) = start(&args).await?;
+    run(args, store, catalogue).await
 }
 
 /// Sets up the demo organisation, a fresh key and the sample pool, prints a curl, and serves.
@@ -53,18 +53,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<i32> {
 ///
 /// As [`serve`].
 pub async fn demo(args: ServeArgs) -> anyhow::Result<i32> {
-    let (store, engine) = start(&args).await?;
+    let (store, catalogue) = start(&args).await?;
     let org = match store.org_by_name(DEMO_ORG).await? {
         Some(org) => org,
         None => admin::create_org(&store, DEMO_ORG).await?,
     };
     if store.current_pool(&org.id, DEMO_POOL).await?.is_none() {
-        let vertical = engine
-            .vertical("insurance")
-            .context("the insurance vertical is not built in")?;
+        let release = catalogue
+            .release("insurance")
+            .context("the insurance vertical has no active release")?;
         let pool = crate::sample::pool("insurance", DEMO_POOL_SIZE, 1)?;
         let text = serde_json::to_string(&pool)?;
-        admin::import_pool(&store, &vertical, &org.id, DEMO_POOL, &text).await?;
+        admin::import_pool(&store, &release.vertical, &org.id, DEMO_POOL, &text).await?;
     }
     let key = admin::create_key(&store, DEMO_ORG).await?;
     let url = args.public_url.trim_end_matches('/').to_owned();
@@ -84,10 +84,10 @@ pub async fn demo(args: ServeArgs) -> anyhow::Result<i32> {
         "Then: curl -H \"X-API-Key: {key}\" {url}/api/v1/jobs/<eval_id>\n"
     )?;
     drop(out);
-    run(args, store, engine).await
+    run(args, store, catalogue).await
 }
 
-async fn run(args: ServeArgs, store: Store, engine: Arc<Engine>) -> anyhow::Result<i32> {
+async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow::Result<i32> {
     let (webhook_policy, retry) = args.webhooks()?;
     let metrics = Arc::new(Metrics::default());
     let wake = Arc::new(Notify::new());
@@ -103,10 +103,16 @@ async fn run(args: ServeArgs, store: Store, engine: Arc<Engine>) -> anyhow::Resu
         public_url: args.public_url.clone(),
         finished: delivery_wake.clone(),
     };
+    let following = tokio::spawn(catalogue::follow(
+        catalogue.clone(),
+        store.clone(),
+        wake.clone(),
+        shutdown.clone(),
+    ));
     let workers = tokio::spawn(run_workers(
         worker_config,
         store.clone(),
-        engine.clone(),
+        catalogue.clone(),
         metrics.clone(),
         wake.clone(),
         shutdown.clone(),
@@ -129,8 +135,9 @@ async fn run(args: ServeArgs, store: Store, engine: Arc<Engine>) -> anyhow::Resu
         public_url: args.public_url.clone(),
         max_body_bytes: args.max_body_bytes,
         webhook_policy,
+        admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
     };
-    let state = AppState::new(config, store, engine, metrics, wake, delivery_wake);
+    let state = AppState::new(config, store, catalogue, metrics, wake, delivery_wake);
     let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
@@ -146,6 +153,7 @@ async fn run(args: ServeArgs, store: Store, engine: Arc<Engine>) -> anyhow::Resu
     shutdown.cancel();
     workers.await?;
     deliveries.await?;
+    following.await?;
     Ok(0)
 }
 

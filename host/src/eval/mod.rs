@@ -59,7 +59,11 @@ pub struct Job {
     pub sandbox: Sandbox,
     /// URL of the trace, for the result's `audit` field.
     pub audit_url: String,
-    /// Whether the trace records wall times (which makes it non-deterministic).
+    /// The release evaluating it, e.g. `insurance@2`, recorded in the trace (the result
+    /// keeps the seed's shape; the status response adds the release from the job row).
+    pub release: Option<String>,
+    /// Whether the trace records wall times (which makes it non-deterministic). They are
+    /// in [`Evaluation::wall_times`] either way.
     pub timings: bool,
     /// Where the pipeline reports how far it got, for status pages; `None` to not report.
     pub progress: Option<Arc<Progress>>,
@@ -95,6 +99,9 @@ pub struct Evaluation {
     pub result: EvalResult,
     /// What auditors see.
     pub trace: Trace,
+    /// Each module call's wall time, instantiation included, in pipeline order (as
+    /// `trace.modules`): measured, so kept out of the trace unless [`Job::timings`].
+    pub wall_times: Vec<Duration>,
 }
 
 const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -195,6 +202,8 @@ struct Run<'a> {
     job: &'a Job,
     profile: String,
     modules: Vec<ModuleTrace>,
+    /// Wall time of each module call, as `modules`.
+    wall_times: Vec<Duration>,
     /// Per candidate, per filter: the rejection reason, if rejected.
     verdicts: Vec<Vec<Option<String>>>,
     /// Candidates no filter rejected, in pool order.
@@ -212,6 +221,7 @@ impl<'a> Run<'a> {
             job,
             profile: job.profile.to_string(),
             modules: Vec::new(),
+            wall_times: Vec::new(),
             verdicts: vec![Vec::new(); n],
             survivors: Vec::new(),
             ratings: Vec::new(),
@@ -368,6 +378,7 @@ impl<'a> Run<'a> {
 
     fn record_call(&mut self, module: &Module, candidates: usize, stats: &runtime::CallStats) {
         let info = module.info();
+        self.wall_times.push(stats.wall_time);
         self.modules.push(ModuleTrace {
             name: info.name.clone(),
             version: info.version.clone(),
@@ -573,6 +584,7 @@ impl<'a> Run<'a> {
             status,
             error: trace_error,
             vertical: manifest.vertical.clone(),
+            release: self.job.release.clone(),
             pool: traces::PoolRef {
                 id: pool.id().to_owned(),
                 version: pool.version().to_owned(),
@@ -587,7 +599,11 @@ impl<'a> Run<'a> {
             aggregation: manifest.clone(),
             candidates: trace_candidates,
         };
-        Evaluation { result, trace }
+        Evaluation {
+            result,
+            trace,
+            wall_times: self.wall_times,
+        }
     }
 }
 

@@ -10,8 +10,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
 
 use super::claim_loop::ClaimLoop;
-use super::now_ms;
 use crate::store::{Delivery, DeliveryAttempt, Next, Store};
+use crate::time::now_ms;
 use crate::webhooks::{self, AttemptConfig, Policy, RetryPolicy, Secret};
 
 /// How long a worker holds a delivery while an attempt runs: past the attempt's timeout.

@@ -3,14 +3,13 @@
 
 mod claim_loop;
 mod delivery;
-mod engine;
 mod worker;
 
+pub use crate::time::now_ms;
 pub use delivery::{
     DELIVERY_LEASE, DeliveryConfig, ROTATION_GRACE, org_secrets, rotate_secret, run_deliveries,
 };
-pub use engine::{Engine, PREPARED_POOL_CACHE};
-pub use worker::{TRACE_ENCODING, WorkerConfig, now_ms, run_workers, webhook_id};
+pub use worker::{WorkerConfig, run_workers, webhook_id};
 
 /// Job errors carry retry intent; only the worker decides what to do with them.
 #[derive(Debug, thiserror::Error)]

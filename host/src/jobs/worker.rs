@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -10,10 +10,13 @@ use tracing::{Instrument, info, info_span, warn};
 
 use super::claim_loop::ClaimLoop;
 
-use super::{Engine, Error, Result};
+use super::{Error, Result};
+use crate::catalogue::{self, Catalogue};
 use crate::eval::{self, Job as EvalJob, Progress};
 use crate::metrics::Metrics;
 use crate::store::{Finish, Job, JobStatus, NewDelivery, Store};
+use crate::time::now_ms;
+use crate::traces::stored;
 
 /// How workers run. See the `serve` flags for defaults.
 #[derive(Clone, Debug)]
@@ -34,18 +37,11 @@ pub struct WorkerConfig {
     pub finished: Arc<Notify>,
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// Runs workers until `shutdown` is notified; jobs already running finish first.
 pub async fn run_workers(
     config: WorkerConfig,
     store: Store,
-    engine: Arc<Engine>,
+    catalogue: Arc<Catalogue>,
     metrics: Arc<Metrics>,
     wake: Arc<Notify>,
     shutdown: CancellationToken,
@@ -65,13 +61,13 @@ pub async fn run_workers(
     };
     let process = |job: Job| {
         let span = info_span!("job", job.id = %job.id, pool.id = %job.pool_id);
-        let (config, store, engine, metrics) = (
+        let (config, store, catalogue, metrics) = (
             config.clone(),
             store.clone(),
-            engine.clone(),
+            catalogue.clone(),
             metrics.clone(),
         );
-        async move { process(&config, &store, &engine, &metrics, job).await }.instrument(span)
+        async move { process(&config, &store, &catalogue, &metrics, job).await }.instrument(span)
     };
     claim_loop.run(claim, process).await;
     info!("Workers stopped; running jobs finished.");
@@ -81,7 +77,7 @@ pub async fn run_workers(
 async fn process(
     config: &WorkerConfig,
     store: &Store,
-    engine: &Engine,
+    catalogue: &Catalogue,
     metrics: &Metrics,
     job: Job,
 ) {
@@ -122,7 +118,7 @@ async fn process(
             }
         })
     };
-    let outcome = evaluate(config, store, engine, metrics, &job, progress).await;
+    let outcome = evaluate(config, store, catalogue, metrics, &job, progress).await;
     heartbeat.abort();
     match outcome {
         Ok(true) => {
@@ -155,7 +151,7 @@ async fn process(
 async fn evaluate(
     config: &WorkerConfig,
     store: &Store,
-    engine: &Engine,
+    catalogue: &Catalogue,
     metrics: &Metrics,
     job: &Job,
     progress: Arc<Progress>,
@@ -169,54 +165,53 @@ async fn evaluate(
             .await
             .map_err(|e| Error::Retryable(e.to_string()));
     }
-    let vertical = engine
-        .vertical(&job.vertical)
-        .ok_or_else(|| Error::Fatal(format!("vertical {} is not loaded", job.vertical)))?;
-    let prepared = engine
+    // The release active now: the job keeps it to the end, whatever is activated meanwhile.
+    let release = catalogue
+        .release(&job.vertical)
+        .ok_or_else(|| Error::Fatal(format!("vertical {} has no active release", job.vertical)))?;
+    let prepared = catalogue
         .prepared(
             store,
             &job.org_id,
             &job.pool_id,
             job.pool_version,
-            &vertical,
+            &release.vertical,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            catalogue::Error::Store(e) => Error::Retryable(e.to_string()),
+            other => Error::Fatal(other.to_string()),
+        })?;
     let profile = serde_json::from_str(&job.profile)
         .map_err(|e| Error::Fatal(format!("stored profile unreadable: {e}")))?;
-    let clock = Duration::from_millis(job.created_at.max(0) as u64);
+    let clock = sandbox_clock(job);
     let eval_job = EvalJob {
         eval_id: job.id.clone(),
-        sandbox: eval::sandbox_for(&job.id, Duration::from_secs(clock.as_secs())),
+        sandbox: eval::sandbox_for(&job.id, Duration::from_secs(clock as u64)),
         profile,
-        audit_url: format!(
-            "{}/traces/{}",
-            config.public_url.trim_end_matches('/'),
-            job.id
-        ),
-        timings: true,
+        audit_url: audit_url(config, &job.id),
+        release: Some(release.id.to_string()),
+        timings: false,
         progress: Some(progress),
     };
-    let evaluation = eval::evaluate(&vertical, &prepared, &eval_job).await;
+    let evaluation = eval::evaluate(&release.vertical, &prepared, &eval_job).await;
     if let Some(error) = &evaluation.result.error
         && error.code == "plugin_host_error"
     {
         return Err(Error::Retryable(error.message.clone()));
     }
-    for module in &evaluation.trace.modules {
-        metrics.observe_plugin_call(
-            &module.name,
-            Duration::from_micros(module.wall_time_us.unwrap_or(0)),
-        );
+    for (module, wall_time) in evaluation.trace.modules.iter().zip(&evaluation.wall_times) {
+        metrics.observe_plugin_call(&module.name, *wall_time);
     }
-    let module_hashes: serde_json::Map<String, serde_json::Value> = vertical
+    let module_hashes: serde_json::Map<String, serde_json::Value> = release
+        .vertical
         .modules()
         .map(|m| (m.info().name.clone(), m.info().sha256.clone().into()))
         .collect();
     let result =
         serde_json::to_string(&evaluation.result).map_err(|e| Error::Fatal(e.to_string()))?;
-    let trace = serde_json::to_vec(&evaluation.trace).map_err(|e| Error::Fatal(e.to_string()))?;
-    let compressed =
-        zstd::bulk::compress(&trace, TRACE_ZSTD_LEVEL).map_err(|e| Error::Fatal(e.to_string()))?;
+    let trace = stored::to_json(&evaluation.trace);
+    let encoded = stored::encode(&trace, Some(&evaluation.trace), &evaluation.wall_times);
     let completed = evaluation.result.status == "completed";
     let message_id = webhook_id(&job.id);
     let finish = Finish {
@@ -229,9 +224,12 @@ async fn evaluate(
         error_code: evaluation.result.error.as_ref().map(|e| e.code.as_str()),
         error_message: evaluation.result.error.as_ref().map(|e| e.message.as_str()),
         module_hashes: &serde_json::Value::Object(module_hashes).to_string(),
-        trace: &compressed,
-        trace_encoding: TRACE_ENCODING,
-        trace_raw_bytes: trace.len() as i64,
+        release_number: Some(release.id.number),
+        sandbox_clock: clock,
+        trace: &encoded.bytes,
+        trace_encoding: encoded.encoding,
+        trace_raw_bytes: encoded.raw_bytes,
+        timings: encoded.timings.as_deref(),
         now: now_ms(),
         delivery: delivery(job, &message_id),
     };
@@ -250,18 +248,28 @@ async fn evaluate(
         }
         info!(
             job.status = evaluation.result.status,
-            trace.bytes = compressed.len(),
-            trace.raw_bytes = trace.len(),
+            release.id = %release.id,
+            trace.bytes = encoded.bytes.len(),
+            trace.raw_bytes = encoded.raw_bytes,
             "Job finished."
         );
     }
     Ok(committed)
 }
 
-/// Encoding of stored traces.
-pub const TRACE_ENCODING: &str = "json+zstd";
-/// zstd level of stored traces: fast, and traces are very repetitive anyway.
-const TRACE_ZSTD_LEVEL: i32 = 3;
+/// The wall clock a job's modules see, unix seconds: its submission time, so that every
+/// attempt (and every replay) sees the same.
+fn sandbox_clock(job: &Job) -> i64 {
+    job.created_at.max(0) / 1000
+}
+
+/// The job's `audit` link.
+fn audit_url(config: &WorkerConfig, eval_id: &str) -> String {
+    format!(
+        "{}/traces/{eval_id}",
+        config.public_url.trim_end_matches('/')
+    )
+}
 
 /// Commits a failed result that no module produced (e.g. the pool vanished).
 async fn fail(
@@ -271,11 +279,7 @@ async fn fail(
     code: &str,
     message: &str,
 ) -> Result<bool, crate::store::Error> {
-    let audit = format!(
-        "{}/traces/{}",
-        config.public_url.trim_end_matches('/'),
-        job.id
-    );
+    let audit = audit_url(config, &job.id);
     let result = serde_json::json!({
         "eval_id": job.id, "status": "failed", "pool_size": 0, "filtered": 0, "candidates": [],
         "error": { "code": code, "message": message }, "audit": audit,
@@ -284,7 +288,7 @@ async fn fail(
         "eval_id": job.id, "status": "failed", "error": { "code": code, "message": message },
     }))
     .unwrap_or_default();
-    let compressed = zstd::bulk::compress(&trace, TRACE_ZSTD_LEVEL).unwrap_or_default();
+    let encoded = stored::encode(&trace, None, &[]);
     let message_id = webhook_id(&job.id);
     let finish = Finish {
         status: JobStatus::Failed,
@@ -292,9 +296,12 @@ async fn fail(
         error_code: Some(code),
         error_message: Some(message),
         module_hashes: "{}",
-        trace: &compressed,
-        trace_encoding: TRACE_ENCODING,
-        trace_raw_bytes: trace.len() as i64,
+        release_number: None,
+        sandbox_clock: sandbox_clock(job),
+        trace: &encoded.bytes,
+        trace_encoding: encoded.encoding,
+        trace_raw_bytes: encoded.raw_bytes,
+        timings: None,
         now: now_ms(),
         delivery: delivery(job, &message_id),
     };

@@ -11,7 +11,9 @@ use wasmtime::{
 };
 
 use super::bindings::{Plugin, PluginPre};
+use super::cache;
 use super::clock::add_frozen_waits;
+use super::contract;
 use super::ctx::PluginCtx;
 use super::error::{Error, Result};
 use super::limits::Limits;
@@ -71,7 +73,8 @@ pub struct RuntimeConfig {
     pub pooling: bool,
     /// Instance slots of the pooling allocator.
     pub instance_slots: u32,
-    /// Where compiled modules are cached across restarts; `None` disables the cache.
+    /// Where compiled modules are cached across restarts (created private; refused when
+    /// another user owns it or may write to it); `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
     /// How module code is instrumented; [`Metering::Full`] unless measuring.
     pub metering: Metering,
@@ -154,6 +157,7 @@ impl Runtime {
             wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }
         if let Some(dir) = &config.cache_dir {
+            cache::prepare(dir).map_err(|e| Error::Host(wasmtime::Error::msg(e)))?;
             let mut cache = wasmtime::CacheConfig::new();
             cache.with_directory(dir);
             wasm.cache(Some(wasmtime::Cache::new(cache).map_err(Error::Host)?));
@@ -188,8 +192,9 @@ impl Runtime {
     ///
     /// # Errors
     ///
-    /// [`Error::Load`] when the bytes are not a component of the `shortlist:plugin` world or
-    /// its metadata call fails.
+    /// [`Error::Load`] when the bytes are not a component, break the contract (another
+    /// version of `shortlist:plugin`, an import the sandbox does not provide: every such
+    /// problem is named), or its metadata call fails.
     pub async fn load(&self, name: &str, bytes: &[u8]) -> Result<Module> {
         let load_error = |message: String| Error::Load {
             name: name.to_owned(),
@@ -198,6 +203,10 @@ impl Runtime {
         let sha256: [u8; 32] = Sha256::digest(bytes).into();
         let component =
             Component::new(&self.engine, bytes).map_err(|e| load_error(format!("{e:#}")))?;
+        let problems = contract::problems(&self.engine, &component);
+        if !problems.is_empty() {
+            return Err(load_error(problems.join("; ")));
+        }
         let instance_pre = self
             .linker
             .instantiate_pre(&component)

@@ -5,7 +5,9 @@
 //! clock and seed ([`Sandbox`]), and the [`Limits`] of its kind of call.
 
 mod bindings;
+mod cache;
 mod clock;
+mod contract;
 mod ctx;
 mod engine;
 mod error;
@@ -14,6 +16,7 @@ mod module;
 mod outcome;
 
 pub use bindings::{Evidence, FieldProblem, Outcome, Rejections, Scores, Texts};
+pub use contract::{PACKAGE as WIT_PACKAGE, WIT_VERSION};
 pub use ctx::{LogLine, Sandbox};
 pub use engine::{EPOCH_TICK, Metering, Runtime, RuntimeConfig, YIELD_FUEL};
 pub use error::{Error, Limit, Result};

@@ -1,5 +1,5 @@
-//! Persistence: orgs, API keys, pool versions, the job queue and audit traces,
-//! behind one [`Store`] over SQLite (the embedded default, one WAL file) or
+//! Persistence: orgs, API keys, pool versions, the job queue, audit traces, the
+//! webhook outbox and the module registry, behind one [`Store`] over SQLite (the embedded default, one WAL file) or
 //! PostgreSQL (shared by several host replicas).
 //!
 //! Each backend is a private module with the same methods; [`Store`]
@@ -13,6 +13,7 @@
 //! tests control time.
 
 mod postgres;
+mod releases;
 mod rows;
 mod sql;
 mod sqlite;
@@ -20,6 +21,10 @@ mod sqlite;
 mod tests;
 mod webhooks;
 
+pub use releases::{
+    ActivateWhen, Activated, Activation, ActivationKind, NewModule, NewRelease, Published, Release,
+    ReleaseModule, RolledBack,
+};
 pub use rows::{
     ApiKey, Finish, Inserted, Job, JobStatus, NewJob, Org, PoolVersion, TraceRow, UnknownStatus,
 };
@@ -55,6 +60,60 @@ pub enum Backend {
     Sqlite,
     /// PostgreSQL.
     Postgres,
+}
+
+/// The PostgreSQL channel replicas announce [`Event`]s on.
+pub const EVENTS_CHANNEL: &str = "shortlist_events";
+
+/// What one replica tells the others, so that they act at once rather than at their
+/// next poll. Only PostgreSQL carries them (`NOTIFY`); with SQLite one process serves,
+/// and what it polls is cheap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A job was queued (or put back): idle workers should claim.
+    JobQueued,
+    /// A vertical's active release changed: catalogues should reload.
+    ReleaseActivated,
+}
+
+impl Event {
+    /// The notice's payload.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::JobQueued => "job_queued",
+            Self::ReleaseActivated => "release_activated",
+        }
+    }
+
+    fn parse(payload: &str) -> Option<Self> {
+        [Self::JobQueued, Self::ReleaseActivated]
+            .into_iter()
+            .find(|e| e.as_str() == payload)
+    }
+}
+
+/// A subscription to the [`Event`]s of every replica (PostgreSQL only).
+#[derive(Debug)]
+pub struct Events {
+    listener: sqlx::postgres::PgListener,
+}
+
+impl Events {
+    fn new(listener: sqlx::postgres::PgListener) -> Self {
+        Self { listener }
+    }
+
+    /// The next event. `None` for a notice this version does not know. When the
+    /// connection drops it reconnects by itself; notices sent meanwhile are lost, so
+    /// listeners also poll.
+    ///
+    /// # Errors
+    ///
+    /// The database, when reconnecting fails.
+    pub async fn next(&mut self) -> Result<Option<Event>> {
+        let notification = self.listener.recv().await?;
+        Ok(Event::parse(notification.payload()))
+    }
 }
 
 /// The arguments of `insert_pool_version`, handed to a backend.
@@ -273,14 +332,110 @@ impl Store {
     }
 
     /// Puts a running job held by `worker` back to queued (lease cleared) for
-    /// another attempt; false if not held.
+    /// another attempt, and tells idle workers; false if not held.
     pub async fn release_job(&self, id: &str, worker: &str, now: i64) -> Result<bool> {
-        dispatch!(self.release_job(id, worker, now))
+        let released = dispatch!(self.release_job(id, worker, now))?;
+        if released {
+            dispatch!(self.announce(Event::JobQueued))?;
+        }
+        Ok(released)
     }
 
     /// The audit trace of an evaluation, scoped to the org.
     pub async fn trace(&self, org_id: &str, eval_id: &str) -> Result<Option<TraceRow>> {
         dispatch!(self.trace(org_id, eval_id))
+    }
+
+    /// A job by id, whatever its organisation: for operators (replay, what-if), never
+    /// for an API caller.
+    pub async fn job_any_org(&self, id: &str) -> Result<Option<Job>> {
+        dispatch!(self.job_any_org(id))
+    }
+
+    /// A trace by id, whatever its organisation: for operators, never for an API caller.
+    pub async fn trace_any_org(&self, eval_id: &str) -> Result<Option<TraceRow>> {
+        dispatch!(self.trace_any_org(eval_id))
+    }
+
+    /// The `limit` most recently finished jobs of a vertical that ran on a release, of
+    /// one organisation or all, newest first.
+    pub async fn recent_jobs(
+        &self,
+        vertical: &str,
+        org_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        dispatch!(self.recent_jobs(vertical, org_id, limit))
+    }
+
+    /// Stores a release and any of its modules not stored yet, in one transaction,
+    /// numbered after the vertical's last. When a release of the vertical already holds
+    /// the same content (`content_hash`), returns it and writes nothing.
+    pub async fn publish_release(&self, new: &NewRelease<'_>) -> Result<Published> {
+        dispatch!(self.publish_release(new))
+    }
+
+    /// Every release (of one vertical, or of all), by vertical then number, with its modules.
+    pub async fn releases(&self, vertical: Option<&str>) -> Result<Vec<Release>> {
+        dispatch!(self.releases(vertical))
+    }
+
+    /// One release, with its modules.
+    pub async fn release(&self, vertical: &str, number: i64) -> Result<Option<Release>> {
+        dispatch!(self.release(vertical, number))
+    }
+
+    /// The bytes of a stored module.
+    pub async fn module_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        dispatch!(self.module_bytes(sha256))
+    }
+
+    /// Makes a release its vertical's active one (see [`ActivateWhen`]), records the
+    /// change and tells every replica, in one transaction.
+    pub async fn activate(
+        &self,
+        vertical: &str,
+        number: i64,
+        when: ActivateWhen,
+        actor: &str,
+        now: i64,
+    ) -> Result<Activated> {
+        dispatch!(self.activate(vertical, number, when, actor, now))
+    }
+
+    /// Makes the release active before the active one active again (successive rollbacks
+    /// walk back through the activations), records it and tells every replica.
+    pub async fn rollback(&self, vertical: &str, actor: &str, now: i64) -> Result<RolledBack> {
+        dispatch!(self.rollback(vertical, actor, now))
+    }
+
+    /// The active release number of every vertical that has one, by vertical.
+    pub async fn active_releases(&self) -> Result<Vec<(String, i64)>> {
+        dispatch!(self.active_releases())
+    }
+
+    /// A number that grows with every activation or rollback (0 before the first):
+    /// replicas compare it to know whether to reload their catalogue.
+    pub async fn catalogue_version(&self) -> Result<i64> {
+        dispatch!(self.catalogue_version())
+    }
+
+    /// Every change of a vertical's active release, oldest first.
+    pub async fn activations(&self, vertical: &str) -> Result<Vec<Activation>> {
+        dispatch!(self.activations(vertical))
+    }
+
+    /// A subscription to other replicas' [`Event`]s; `None` on SQLite, which has none
+    /// (poll instead).
+    ///
+    /// # Errors
+    ///
+    /// The database, when the listening connection cannot be opened.
+    pub async fn events(&self) -> Result<Option<Events>> {
+        match &self.inner {
+            Inner::Sqlite(_) => Ok(None),
+            Inner::Postgres(backend) => backend.events().await.map(Some),
+        }
     }
 
     /// Number of jobs per status, every status present (0 when none), in the

@@ -8,15 +8,15 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::sql::{self, job_columns};
-use super::webhooks;
 use super::{
-    ApiKey, Error, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
-    TraceRow,
+    ApiKey, EVENTS_CHANNEL, Error, Event, Events, Finish, Inserted, Job, NewJob, NewPoolVersion,
+    Org, PoolVersion, Result, TraceRow,
 };
+use super::{releases, webhooks};
 
 /// See [`super::Store::claim_job`]. The row lock taken by `for update` makes
 /// PostgreSQL re-check the condition against the latest row version; the
@@ -37,6 +37,10 @@ const CLAIM_JOB: &str = concat!(
 #[derive(Clone, Debug)]
 pub(super) struct PgStore {
     pub(super) pool: PgPool,
+    /// Where this store's replicas announce [`Event`]s: [`EVENTS_CHANNEL`], suffixed with
+    /// the schema when there is one, so that deployments (and tests) sharing a database
+    /// in schemas of their own do not hear each other.
+    channel: Arc<str>,
 }
 
 /// Maps a unique violation to [`Error::Conflict`] with the violated
@@ -79,7 +83,11 @@ impl PgStore {
         }
         let pool = pool_options.connect_with(options).await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let channel = match schema {
+            Some(schema) => format!("{EVENTS_CHANNEL}:{schema}").into(),
+            None => EVENTS_CHANNEL.into(),
+        };
+        Ok(Self { pool, channel })
     }
 
     /// A column's compression method as `pg_attribute` stores it: `l` for lz4,
@@ -94,6 +102,23 @@ impl PgStore {
         .bind(column)
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    /// Tells every replica listening on this store's channel.
+    pub(super) async fn announce(&self, event: Event) -> Result<()> {
+        sqlx::query("select pg_notify($1, $2)")
+            .bind(&*self.channel)
+            .bind(event.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A subscription to this store's channel, on a connection of its own.
+    pub(super) async fn events(&self) -> Result<Events> {
+        let mut listener = PgListener::connect_with(&self.pool).await?;
+        listener.listen(&self.channel).await?;
+        Ok(Events::new(listener))
     }
 
     pub(super) async fn ping(&self) -> Result<()> {
@@ -227,6 +252,10 @@ impl PgStore {
             .await
             .map_err(conflict)?;
         if let Some(new) = inserted {
+            // Wakes idle workers of every replica; a lost notice only costs a poll interval.
+            if let Err(e) = self.announce(Event::JobQueued).await {
+                tracing::warn!(error = %e, "Could not announce a queued job.");
+            }
             return Ok(Inserted::New(new));
         }
         // Nothing inserted: the idempotency key is taken. Jobs are never
@@ -319,6 +348,8 @@ impl PgStore {
             .bind(finish.error_message)
             .bind(finish.module_hashes)
             .bind(finish.now)
+            .bind(finish.release_number)
+            .bind(finish.sandbox_clock)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(org_id) = org_id else {
@@ -331,6 +362,7 @@ impl PgStore {
             .bind(finish.trace_encoding)
             .bind(finish.trace)
             .bind(finish.trace_raw_bytes)
+            .bind(finish.timings)
             .bind(finish.now)
             .execute(&mut *tx)
             .await
@@ -376,3 +408,12 @@ impl PgStore {
 }
 
 webhooks::impl_webhooks!(PgStore, webhooks::CLAIM_DELIVERY_POSTGRES, begin);
+
+releases::impl_releases!(
+    PgStore,
+    sqlx::Postgres,
+    "begin",
+    releases::ACTIVE_RELEASE_FOR_UPDATE
+);
+
+sql::impl_shared_reads!(PgStore);

@@ -222,6 +222,10 @@ pub struct Job {
     pub error_message: Option<String>,
     /// Hashes of the modules that ran, JSON, once finished.
     pub module_hashes: Option<String>,
+    /// Number of the vertical's release that ran it, once finished on a release.
+    pub release_number: Option<i64>,
+    /// The wall clock its modules saw, unix seconds, once finished.
+    pub sandbox_clock: Option<i64>,
     /// Submission time, unix milliseconds.
     pub created_at: i64,
     /// Last change, unix milliseconds.
@@ -245,12 +249,20 @@ pub struct Finish<'a> {
     pub error_message: Option<&'a str>,
     /// Hashes of the modules that ran, JSON.
     pub module_hashes: &'a str,
+    /// Number of the vertical's release that ran it; `None` when no release ran (the
+    /// job failed before one was chosen).
+    pub release_number: Option<i64>,
+    /// The wall clock its modules saw, unix seconds.
+    pub sandbox_clock: i64,
     /// The audit trace, already compressed.
     pub trace: &'a [u8],
     /// How `trace` is encoded (e.g. `"zstd"`).
     pub trace_encoding: &'a str,
     /// Size of the trace before compression.
     pub trace_raw_bytes: i64,
+    /// What the evaluation measured (wall times), JSON: kept beside the trace, which is a
+    /// pure function of the job's inputs.
+    pub timings: Option<&'a str>,
     /// Finish time, unix milliseconds.
     pub now: i64,
     /// The webhook delivery to queue with the result (the outbox), if the job has a `webhook_url`.
@@ -270,6 +282,8 @@ pub struct TraceRow {
     pub bytes: Vec<u8>,
     /// Size before encoding.
     pub raw_bytes: i64,
+    /// What the evaluation measured (wall times), JSON, when recorded.
+    pub timings: Option<String>,
     /// Write time, unix milliseconds.
     pub created_at: i64,
 }

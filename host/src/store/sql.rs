@@ -7,8 +7,8 @@ macro_rules! job_columns {
     () => {
         "id, org_id, pool_id, pool_version, vertical, profile, webhook_url, idempotency_key, \
          request_hash, status, attempts, lease_owner, lease_expires_at, progress_done, \
-         progress_total, result, error_code, error_message, module_hashes, created_at, \
-         updated_at, started_at, finished_at"
+         progress_total, result, error_code, error_message, module_hashes, release_number, \
+         sandbox_clock, created_at, updated_at, started_at, finished_at"
     };
 }
 pub(super) use job_columns;
@@ -95,18 +95,82 @@ pub(super) const HEARTBEAT: &str = "update jobs set lease_expires_at = $3 + $4, 
 /// Finishes a job held by `$2`; returns its org id, or no row if not held.
 pub(super) const FINISH_JOB: &str = "update jobs set status = $3, result = $4, \
      error_code = $5, error_message = $6, module_hashes = $7, finished_at = $8, updated_at = $8, \
-     lease_owner = null, lease_expires_at = null \
+     release_number = $9, sandbox_clock = $10, lease_owner = null, lease_expires_at = null \
      where id = $1 and status = 'running' and lease_owner = $2 returning org_id";
 
 pub(super) const INSERT_TRACE: &str = "insert into traces \
-     (eval_id, org_id, encoding, bytes, raw_bytes, created_at, updated_at) \
-     values ($1, $2, $3, $4, $5, $6, $6)";
+     (eval_id, org_id, encoding, bytes, raw_bytes, timings, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $7)";
 
 pub(super) const RELEASE_JOB: &str = "update jobs set status = 'queued', lease_owner = null, \
      lease_expires_at = null, updated_at = $3 \
      where id = $1 and status = 'running' and lease_owner = $2";
 
-pub(super) const TRACE: &str = "select eval_id, org_id, encoding, bytes, raw_bytes, created_at \
-     from traces where org_id = $1 and eval_id = $2";
+macro_rules! trace_columns {
+    () => {
+        "select eval_id, org_id, encoding, bytes, raw_bytes, timings, created_at from traces "
+    };
+}
+
+pub(super) const TRACE: &str = concat!(trace_columns!(), "where org_id = $1 and eval_id = $2");
+
+/// A trace by id, whatever its organisation: for operators' commands (replay).
+pub(super) const TRACE_ANY_ORG: &str = concat!(trace_columns!(), "where eval_id = $1");
+
+/// A job by id, whatever its organisation: for operators' commands (replay, what-if).
+pub(super) const JOB_ANY_ORG: &str = concat!("select ", job_columns!(), " from jobs where id = $1");
+
+/// The most recent finished jobs of a vertical that ran on a release (of one organisation
+/// when `$2` is not null), newest first.
+pub(super) const RECENT_JOBS: &str = concat!(
+    "select ",
+    job_columns!(),
+    " from jobs where vertical = $1 and ($2 is null or org_id = $2) \
+     and status in ('completed', 'failed') and release_number is not null \
+     order by finished_at desc, id desc limit $3"
+);
 
 pub(super) const JOB_COUNTS: &str = "select status, count(*) as n from jobs group by status";
+
+/// Implements the reads both backends share word for word, for a backend type with a
+/// `pool` field.
+macro_rules! impl_shared_reads {
+    ($store:ty) => {
+        impl $store {
+            pub(super) async fn job_any_org(
+                &self,
+                id: &str,
+            ) -> $crate::store::Result<Option<$crate::store::Job>> {
+                Ok(sqlx::query_as($crate::store::sql::JOB_ANY_ORG)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            pub(super) async fn trace_any_org(
+                &self,
+                eval_id: &str,
+            ) -> $crate::store::Result<Option<$crate::store::TraceRow>> {
+                Ok(sqlx::query_as($crate::store::sql::TRACE_ANY_ORG)
+                    .bind(eval_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            pub(super) async fn recent_jobs(
+                &self,
+                vertical: &str,
+                org_id: Option<&str>,
+                limit: i64,
+            ) -> $crate::store::Result<Vec<$crate::store::Job>> {
+                Ok(sqlx::query_as($crate::store::sql::RECENT_JOBS)
+                    .bind(vertical)
+                    .bind(org_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+        }
+    };
+}
+pub(super) use impl_shared_reads;

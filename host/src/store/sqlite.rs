@@ -14,11 +14,11 @@ use sqlx::sqlite::{
 };
 
 use super::sql::{self, job_columns};
-use super::webhooks;
 use super::{
-    ApiKey, Error, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
+    ApiKey, Error, Event, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
     TraceRow,
 };
+use super::{releases, webhooks};
 
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -88,6 +88,11 @@ impl SqliteStore {
         let pool = pool_options.connect_with(options).await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// One process serves a SQLite file: there is no one to tell (replicas poll).
+    pub(super) async fn announce(&self, _event: Event) -> Result<()> {
+        Ok(())
     }
 
     pub(super) async fn ping(&self) -> Result<()> {
@@ -306,6 +311,8 @@ impl SqliteStore {
             .bind(finish.error_message)
             .bind(finish.module_hashes)
             .bind(finish.now)
+            .bind(finish.release_number)
+            .bind(finish.sandbox_clock)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(org_id) = org_id else {
@@ -318,6 +325,7 @@ impl SqliteStore {
             .bind(finish.trace_encoding)
             .bind(finish.trace)
             .bind(finish.trace_raw_bytes)
+            .bind(finish.timings)
             .bind(finish.now)
             .execute(&mut *tx)
             .await
@@ -378,3 +386,12 @@ webhooks::impl_webhooks!(
     begin_with,
     "begin immediate"
 );
+
+releases::impl_releases!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "begin immediate",
+    releases::ACTIVE_RELEASE
+);
+
+sql::impl_shared_reads!(SqliteStore);

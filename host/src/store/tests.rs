@@ -66,6 +66,11 @@ conformance!(
     job_counts,
     outbox_delivery_lifecycle,
     webhook_secret_rotation,
+    releases_are_stored_by_content,
+    concurrent_publishes,
+    activation_and_rollback,
+    operator_reads_cross_orgs,
+    events_reach_listeners,
 );
 
 async fn sqlite_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
@@ -158,9 +163,12 @@ fn finish(status: JobStatus, now: i64) -> Finish<'static> {
         error_code: None,
         error_message: None,
         module_hashes: r#"{"m":"abc"}"#,
+        release_number: Some(3),
+        sandbox_clock: 1_767_225_600,
         trace: b"\x28\xb5\x2f\xfd compressed",
         trace_encoding: "zstd",
         trace_raw_bytes: 1234,
+        timings: Some(r#"[{"module":"m","wall_time_us":7}]"#),
         now,
         delivery: None,
     }
@@ -357,6 +365,8 @@ async fn insert_job_idempotent(store: Store) -> anyhow::Result<()> {
             error_code: None,
             error_message: None,
             module_hashes: None,
+            release_number: None,
+            sandbox_clock: None,
             created_at: 100,
             updated_at: 100,
             started_at: None,
@@ -599,6 +609,8 @@ async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> 
     assert_eq!(finished.status, JobStatus::Completed);
     assert_eq!(finished.result.as_deref(), Some(done.result));
     assert_eq!(finished.module_hashes.as_deref(), Some(done.module_hashes));
+    assert_eq!(finished.release_number, Some(3));
+    assert_eq!(finished.sandbox_clock, Some(1_767_225_600));
     assert_eq!((finished.error_code, finished.error_message), (None, None));
     assert_eq!(finished.finished_at, Some(t + 2));
     assert_eq!(finished.updated_at, t + 2);
@@ -617,6 +629,7 @@ async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> 
             encoding: "zstd".into(),
             bytes: done.trace.to_vec(),
             raw_bytes: 1234,
+            timings: done.timings.map(str::to_owned),
             created_at: t + 2,
         }
     );
@@ -1015,4 +1028,279 @@ async fn postgres_compresses_results_with_lz4() -> anyhow::Result<()> {
     }
     store.close().await;
     schema.drop().await
+}
+
+/// A module to store, with bytes that hash to a fake but distinct identity.
+fn module<'a>(sha256: &'a str, name: &'a str, bytes: &'a [u8]) -> NewModule<'a> {
+    NewModule {
+        sha256,
+        name,
+        version: "1.0.0",
+        vertical: "insurance",
+        kind: "scorer",
+        bytes,
+    }
+}
+
+fn release<'a>(content_hash: &'a str, modules: &'a [NewModule<'a>], now: i64) -> NewRelease<'a> {
+    NewRelease {
+        vertical: "insurance",
+        manifest: "vertical = \"insurance\"\n",
+        content_hash,
+        note: "a note",
+        published_by: "cli",
+        modules,
+        now,
+    }
+}
+
+async fn releases_are_stored_by_content(store: Store) -> anyhow::Result<()> {
+    let modules = [
+        module("aaa", "filter", b"AAA"),
+        module("bbb", "scorer", b"BBB"),
+    ];
+    let first = store.publish_release(&release("c1", &modules, 10)).await?;
+    ensure!(first.new, "the first publish makes a release");
+    assert_eq!(
+        (first.release.vertical.as_str(), first.release.number),
+        ("insurance", 1)
+    );
+    assert!(!first.release.active, "publishing does not activate");
+    let names: Vec<&str> = first
+        .release
+        .modules
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["filter", "scorer"], "manifest order");
+    assert_eq!(first.release.modules[1].size, 3);
+
+    let again = store.publish_release(&release("c1", &modules, 20)).await?;
+    ensure!(!again.new, "the same content is the same release");
+    assert_eq!(again.release, first.release);
+
+    let changed = [
+        module("aaa", "filter", b"AAA"),
+        module("ccc", "scorer", b"CCC"),
+    ];
+    let second = store.publish_release(&release("c2", &changed, 30)).await?;
+    assert_eq!((second.release.number, second.new), (2, true));
+    assert_eq!(
+        store.module_bytes("aaa").await?.as_deref(),
+        Some(&b"AAA"[..])
+    );
+    assert_eq!(
+        store.module_bytes("ccc").await?.as_deref(),
+        Some(&b"CCC"[..])
+    );
+    assert_eq!(store.module_bytes("zzz").await?, None);
+
+    let all = store.releases(None).await?;
+    let numbers: Vec<i64> = all.iter().map(|r| r.number).collect();
+    assert_eq!(numbers, [1, 2]);
+    assert_eq!(all[1].modules[1].sha256, "ccc");
+    assert_eq!(all[0].manifest, "vertical = \"insurance\"\n");
+    assert!(store.releases(Some("freight")).await?.is_empty());
+    assert_eq!(store.release("insurance", 2).await?, Some(all[1].clone()));
+    assert_eq!(store.release("insurance", 3).await?, None);
+    Ok(())
+}
+
+async fn concurrent_publishes(store: Store) -> anyhow::Result<()> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let sha = format!("m{i}");
+            let modules = [module(&sha, "scorer", b"bytes")];
+            let hash = format!("content-{}", i % 4);
+            store.publish_release(&release(&hash, &modules, i)).await
+        });
+    }
+    let mut numbers = HashSet::new();
+    let mut new = 0;
+    while let Some(published) = tasks.join_next().await {
+        let published = published??;
+        numbers.insert(published.release.number);
+        new += usize::from(published.new);
+    }
+    assert_eq!(new, 4, "one release per distinct content");
+    assert_eq!(numbers, (1..=4).collect::<HashSet<i64>>());
+    Ok(())
+}
+
+async fn activation_and_rollback(store: Store) -> anyhow::Result<()> {
+    let modules = [module("aaa", "scorer", b"AAA")];
+    for (n, hash) in ["c1", "c2", "c3"].into_iter().enumerate() {
+        store
+            .publish_release(&release(hash, &modules, n as i64))
+            .await?;
+    }
+    assert_eq!(store.catalogue_version().await?, 0);
+    assert_eq!(
+        store
+            .activate("insurance", 9, ActivateWhen::Always, "cli", 100)
+            .await?,
+        Activated::UnknownRelease
+    );
+    assert_eq!(
+        store
+            .activate("freight", 1, ActivateWhen::Always, "cli", 100)
+            .await?,
+        Activated::UnknownRelease
+    );
+    assert_eq!(
+        store.rollback("insurance", "cli", 100).await?,
+        RolledBack::NoActiveRelease
+    );
+
+    let Activated::Changed(first) = store
+        .activate("insurance", 1, ActivateWhen::NoneActive, "builtin", 100)
+        .await?
+    else {
+        anyhow::bail!("the first activation changes the active release");
+    };
+    assert_eq!((first.from_number, first.to_number), (None, 1));
+    assert_eq!(
+        (first.kind.as_str(), first.actor.as_str()),
+        ("activate", "builtin")
+    );
+    assert_eq!(
+        store
+            .activate("insurance", 2, ActivateWhen::NoneActive, "builtin", 110)
+            .await?,
+        Activated::Unchanged,
+        "a first activation never replaces a chosen release"
+    );
+    assert_eq!(
+        store
+            .activate("insurance", 1, ActivateWhen::Always, "cli", 110)
+            .await?,
+        Activated::Unchanged
+    );
+    for (number, now) in [(2, 120), (3, 130)] {
+        let Activated::Changed(a) = store
+            .activate("insurance", number, ActivateWhen::Always, "cli", now)
+            .await?
+        else {
+            anyhow::bail!("activating {number}");
+        };
+        assert_eq!(a.to_number, number);
+    }
+    assert_eq!(
+        store.active_releases().await?,
+        [("insurance".to_owned(), 3)]
+    );
+    let version = store.catalogue_version().await?;
+    ensure!(version > 0, "activations move the version");
+    let active: Vec<i64> = store
+        .releases(Some("insurance"))
+        .await?
+        .iter()
+        .filter(|r| r.active)
+        .map(|r| r.number)
+        .collect();
+    assert_eq!(active, [3]);
+
+    // Rollbacks walk back through the activations: 3 -> 2 -> 1, then nothing earlier.
+    for expected in [2, 1] {
+        let RolledBack::Changed(back) = store.rollback("insurance", "admin", 200).await? else {
+            anyhow::bail!("rolling back to {expected}");
+        };
+        assert_eq!((back.to_number, back.kind.as_str()), (expected, "rollback"));
+    }
+    assert_eq!(
+        store.rollback("insurance", "admin", 210).await?,
+        RolledBack::NothingEarlier
+    );
+    assert_eq!(
+        store.active_releases().await?,
+        [("insurance".to_owned(), 1)]
+    );
+    ensure!(store.catalogue_version().await? > version);
+
+    let history: Vec<(Option<i64>, i64, String)> = store
+        .activations("insurance")
+        .await?
+        .into_iter()
+        .map(|a| (a.from_number, a.to_number, a.kind))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (None, 1, "activate".to_owned()),
+            (Some(1), 2, "activate".to_owned()),
+            (Some(2), 3, "activate".to_owned()),
+            (Some(3), 2, "rollback".to_owned()),
+            (Some(2), 1, "rollback".to_owned()),
+        ]
+    );
+    Ok(())
+}
+
+async fn operator_reads_cross_orgs(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    insert(&store, "j2", 200).await?;
+    insert(&store, "j3", 300).await?;
+    assert!(store.job_any_org("j1").await?.is_some());
+    assert_eq!(store.job_any_org("nope").await?, None);
+    for (id, now) in [("j1", 1_000), ("j2", 2_000)] {
+        let claimed = store
+            .claim_job("w", now, LEASE_MS)
+            .await?
+            .context("claim")?;
+        assert_eq!(claimed.id, id);
+        let mut done = finish(JobStatus::Completed, now + 1);
+        if id == "j1" {
+            done.release_number = None;
+        }
+        ensure!(store.finish_job(id, "w", &done).await?);
+    }
+    // j1 ran on no release, j3 has not run: only j2 can be replayed.
+    let recent: Vec<String> = store
+        .recent_jobs("insurance", None, 10)
+        .await?
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(recent, ["j2"]);
+    assert!(
+        store
+            .recent_jobs("insurance", Some(OTHER_ORG), 10)
+            .await?
+            .is_empty()
+    );
+    assert!(store.recent_jobs("freight", None, 10).await?.is_empty());
+    let trace = store.trace_any_org("j2").await?.context("trace")?;
+    assert_eq!(trace.org_id, ORG);
+    Ok(())
+}
+
+async fn events_reach_listeners(store: Store) -> anyhow::Result<()> {
+    let Some(mut events) = store.events().await? else {
+        ensure!(
+            store.backend() == Backend::Sqlite,
+            "only SQLite has no events"
+        );
+        return Ok(());
+    };
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    store
+        .publish_release(&release("c1", &[module("aaa", "scorer", b"AAA")], 1))
+        .await?;
+    store
+        .activate("insurance", 1, ActivateWhen::Always, "cli", 2)
+        .await?;
+    // The channel is this schema's: other tests' notices do not reach it.
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(10), events.next())
+            .await
+            .context("a notice within 10 s")??;
+        seen.extend(event);
+    }
+    assert_eq!(seen, [Event::JobQueued, Event::ReleaseActivated]);
+    Ok(())
 }

@@ -1,6 +1,9 @@
 //! The audit trace of one evaluation: which module version decided what, for
 //! which candidate, and why. Traces are data, serialized as JSON; with timings
 //! off they are a pure function of the evaluation's inputs, byte for byte.
+//! [`stored`] owns how they are stored and read back.
+
+pub mod stored;
 
 use std::sync::Arc;
 
@@ -22,6 +25,10 @@ pub struct Trace {
     pub error: Option<TraceError>,
     /// The vertical evaluated.
     pub vertical: String,
+    /// The vertical's release whose modules and manifest ran, e.g. `insurance@2`: what
+    /// `shortlist replay` re-runs. Absent for modules loaded from a directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
     /// The pool and its version.
     pub pool: PoolRef,
     /// The profile, as the modules received it.

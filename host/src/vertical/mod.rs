@@ -1,13 +1,17 @@
 //! A vertical: its manifest and the modules that implement it, checked against each other.
 //!
-//! Verticals come from the binary itself ([`Vertical::builtin`], built from
-//! `plugins/` at compile time) or from a directory holding a `vertical.toml`
-//! and the modules' `.wasm` files ([`Vertical::from_dir`]).
+//! Verticals come as [`Bundle`]s: from the binary itself ([`Vertical::builtin`], built
+//! from `plugins/` at compile time), from a directory holding a `vertical.toml` and the
+//! modules' `.wasm` files ([`Vertical::from_dir`]), or from a release in the registry.
 
+mod bundle;
 mod manifest;
 
 use std::path::Path;
 
+pub use bundle::{
+    Bundle, MANIFEST_FILE, ModuleFile, SAMPLE_POOL_FILE, SAMPLE_PROFILES_DIR, SAMPLES_DIR, Samples,
+};
 pub use manifest::{ConfidenceRule, Level, Manifest, ReasoningRule, TierRule};
 
 use crate::runtime::{self, Kind, Module, Runtime};
@@ -15,6 +19,15 @@ use crate::runtime::{self, Kind, Module, Runtime};
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_modules.rs"));
     include!(concat!(env!("OUT_DIR"), "/builtin_verticals.rs"));
+    include!(concat!(env!("OUT_DIR"), "/builtin_module_verticals.rs"));
+
+    /// The vertical a built-in module file belongs to.
+    pub fn module_vertical(file: &str) -> Option<&'static str> {
+        BUILTIN_MODULE_VERTICALS
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map(|(_, vertical)| *vertical)
+    }
 }
 
 /// Errors building a vertical. None of these happen while jobs run.
@@ -37,11 +50,19 @@ pub enum Error {
         available: String,
     },
     /// The modules do not match the manifest.
-    #[error("vertical {vertical}: {message}")]
+    #[error("vertical {vertical}: {}", problems.join("; "))]
     Mismatch {
         /// Vertical name.
         vertical: String,
-        /// What does not match.
+        /// Everything that does not match, one sentence each.
+        problems: Vec<String>,
+    },
+    /// A bundle's sample data is unreadable.
+    #[error("invalid sample data {path}: {message}")]
+    Samples {
+        /// The file.
+        path: String,
+        /// Why.
         message: String,
     },
     /// A module failed to load.
@@ -90,22 +111,7 @@ impl Vertical {
     ///
     /// Unknown name, or modules that fail to load or do not match the manifest.
     pub async fn builtin(runtime: &Runtime, name: &str) -> Result<Self, Error> {
-        let (_, text) = builtin::BUILTIN_VERTICALS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .ok_or_else(|| Error::UnknownVertical {
-                name: name.to_owned(),
-                available: Self::builtin_names().join(", "),
-            })?;
-        let manifest = Manifest::parse(name, text)?;
-        let mut modules = Vec::new();
-        for (file, bytes) in builtin::BUILTIN_MODULES {
-            let module = runtime.load(file, bytes).await?;
-            if module.info().vertical == manifest.vertical {
-                modules.push(module);
-            }
-        }
-        Self::new(manifest, modules)
+        Bundle::builtin(name)?.load(runtime).await
     }
 
     /// Loads a vertical from a directory with a `vertical.toml` and `.wasm` modules.
@@ -114,63 +120,50 @@ impl Vertical {
     ///
     /// Unreadable files, modules that fail to load or do not match the manifest.
     pub async fn from_dir(runtime: &Runtime, dir: &Path) -> Result<Self, Error> {
-        let io = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| Error::Io { path, source }
-        };
-        let manifest_path = dir.join("vertical.toml");
-        let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
-        let manifest = Manifest::parse(&manifest_path.display().to_string(), &text)?;
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .map_err(io(dir))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
-            .collect();
-        paths.sort();
-        let mut modules = Vec::new();
-        for path in paths {
-            let bytes = std::fs::read(&path).map_err(io(&path))?;
-            modules.push(runtime.load(&path.display().to_string(), &bytes).await?);
-        }
-        Self::new(manifest, modules)
+        Bundle::from_dir(dir)?.load(runtime).await
     }
 
     /// Checks modules against a manifest: each listed module present once, of the
-    /// manifest's vertical, filters before scorers, and each dimension owned by exactly one scorer.
+    /// manifest's vertical, filters before scorers, each dimension owned by exactly one
+    /// scorer, and no module left unlisted.
     ///
     /// # Errors
     ///
-    /// [`Error::Mismatch`] naming the first inconsistency.
+    /// [`Error::Mismatch`] naming every inconsistency.
     pub fn new(manifest: Manifest, modules: Vec<Module>) -> Result<Self, Error> {
-        let mismatch = |message: String| Error::Mismatch {
-            vertical: manifest.vertical.clone(),
-            message,
-        };
+        let mut problems = Vec::new();
         let mut filters = Vec::new();
         let mut scorers: Vec<Module> = Vec::new();
         for name in &manifest.modules {
             let mut found = modules.iter().filter(|m| &m.info().name == name);
-            let module = found
-                .next()
-                .ok_or_else(|| mismatch(format!("module {name} is listed but not provided")))?;
+            let Some(module) = found.next() else {
+                problems.push(format!("module {name} is listed but not provided"));
+                continue;
+            };
             if found.next().is_some() {
-                return Err(mismatch(format!("module {name} is provided twice")));
+                problems.push(format!("module {name} is provided twice"));
             }
             if module.info().vertical != manifest.vertical {
-                return Err(mismatch(format!(
+                problems.push(format!(
                     "module {name} belongs to vertical {}",
                     module.info().vertical
-                )));
+                ));
             }
             match module.info().kind {
-                Kind::Filter if !scorers.is_empty() => {
-                    return Err(mismatch(format!(
-                        "filter {name} is listed after a scorer; list filters first"
-                    )));
-                }
+                Kind::Filter if !scorers.is_empty() => problems.push(format!(
+                    "filter {name} is listed after a scorer; list filters first"
+                )),
                 Kind::Filter => filters.push(module.clone()),
                 Kind::Scorer => scorers.push(module.clone()),
+            }
+        }
+        for module in &modules {
+            let name = &module.info().name;
+            if !manifest.modules.contains(name) {
+                problems.push(format!(
+                    "module {name} ({}) is provided but the manifest does not list it",
+                    module.info().sha256
+                ));
             }
         }
         let mut owners = Vec::with_capacity(manifest.dimensions.len());
@@ -182,28 +175,32 @@ impl Vertical {
                     dimension: u8::try_from(index).ok()?,
                 })
             });
-            let owner = owning
-                .next()
-                .ok_or_else(|| mismatch(format!("no scorer scores dimension {dimension}")))?;
-            if owning.next().is_some() {
-                return Err(mismatch(format!(
+            match (owning.next(), owning.next()) {
+                (Some(owner), None) => owners.push(owner),
+                (None, _) => problems.push(format!("no scorer scores dimension {dimension}")),
+                (Some(_), Some(_)) => problems.push(format!(
                     "dimension {dimension} is scored by more than one module"
-                )));
+                )),
             }
-            owners.push(owner);
         }
         for scorer in &scorers {
-            if let Some(extra) = scorer
+            for extra in scorer
                 .info()
                 .dimensions
                 .iter()
-                .find(|d| !manifest.dimensions.contains(d))
+                .filter(|d| !manifest.dimensions.contains(d))
             {
-                return Err(mismatch(format!(
+                problems.push(format!(
                     "module {} scores {extra}, which the manifest does not list",
                     scorer.info().name
-                )));
+                ));
             }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Mismatch {
+                vertical: manifest.vertical.clone(),
+                problems,
+            });
         }
         Ok(Self {
             manifest,

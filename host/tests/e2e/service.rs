@@ -1,92 +1,12 @@
 //! The real `shortlist` binary as an operator runs it: admin commands, `serve`, and a
 //! `kill -9` in the middle of the queue, after which every accepted job still completes once.
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-struct Env<'a> {
-    dir: &'a Path,
-    database_url: String,
-}
-
-impl Env<'_> {
-    fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_shortlist"));
-        command
-            .current_dir(self.dir)
-            .env("DATABASE_URL", &self.database_url)
-            .env(
-                "SHORTLIST_MODULE_CACHE",
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache"),
-            );
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = self.command().args(args).output().expect("the binary runs");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("UTF-8 output")
-    }
-
-    fn serve(&self, addr: &str) -> Child {
-        self.serve_with(addr, &[])
-    }
-
-    fn serve_with(&self, addr: &str, env: &[(&str, &str)]) -> Child {
-        self.command()
-            .arg("serve")
-            .envs(env.iter().copied())
-            .env("SHORTLIST_ADDR", addr)
-            .env("SHORTLIST_PUBLIC_URL", format!("http://{addr}"))
-            .env("SHORTLIST_WORKERS", "1")
-            .env("SHORTLIST_LEASE_MS", "1500")
-            .env("SHORTLIST_POLL_MS", "100")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts")
-    }
-}
-
-fn free_addr() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("bound").to_string()
-}
-
-async fn wait_healthy(client: &reqwest::Client, addr: &str) {
-    for _ in 0..300 {
-        if client
-            .get(format!("http://{addr}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the service did not become healthy in 30 s");
-}
-
-async fn status(client: &reqwest::Client, addr: &str, key: &str, id: &str) -> Value {
-    match client
-        .get(format!("http://{addr}/api/v1/jobs/{id}"))
-        .header("X-API-Key", key)
-        .send()
-        .await
-    {
-        Ok(response) => response.json().await.unwrap_or(Value::Null),
-        Err(_) => Value::Null,
-    }
-}
+use crate::common::{Env, free_addr, status, wait_healthy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_jobs_survive_a_kill_9_and_each_completes_once() {

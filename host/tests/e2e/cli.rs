@@ -7,14 +7,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::common::module_cache;
+
 fn shortlist(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shortlist"))
         .args(args)
         .current_dir(dir)
-        .env(
-            "SHORTLIST_MODULE_CACHE",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache"),
-        )
+        .env("SHORTLIST_MODULE_CACHE", module_cache())
         .output()
         .expect("the binary runs")
 }
@@ -201,10 +200,7 @@ fn eval_stops_a_module_sleeping_in_a_host_call_at_its_timeout() {
             "1000",
         ])
         .current_dir(dir.path())
-        .env(
-            "SHORTLIST_MODULE_CACHE",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-module-cache"),
-        )
+        .env("SHORTLIST_MODULE_CACHE", module_cache())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
