@@ -39,6 +39,20 @@ pub fn runtime(config: RuntimeConfig) -> Runtime {
     .expect("runtime starts")
 }
 
+/// A component with a custom section appended: the same code, other bytes, another hash.
+/// What a rebuild that changes nothing would look like to the registry.
+pub fn restamp(component: &[u8], stamp: &str) -> Vec<u8> {
+    let name = b"shortlist-test-stamp";
+    let mut content = vec![u8::try_from(name.len()).expect("a short name")];
+    content.extend_from_slice(name);
+    content.extend_from_slice(stamp.as_bytes());
+    let mut bytes = component.to_vec();
+    bytes.push(0); // a custom section
+    bytes.push(u8::try_from(content.len()).expect("a stamp under 100 bytes: one LEB128 byte"));
+    bytes.extend_from_slice(&content);
+    bytes
+}
+
 /// The manifest of the one-module vertical around the hostile fixture.
 pub const HOSTILE_MANIFEST: &str = r#"
 vertical = "hostile"

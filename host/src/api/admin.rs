@@ -24,7 +24,7 @@ use subtle::ConstantTimeEq;
 use super::{ApiError, AppState};
 use crate::registry::{self, ACTOR_ADMIN, ReleaseId};
 use crate::replay::{self, Candidate, StoredJob};
-use crate::store::{Activation, Release};
+use crate::store::Activation;
 use crate::time::rfc3339;
 use crate::vertical::{Bundle, ModuleFile, Samples};
 
@@ -145,20 +145,6 @@ fn release_id(text: &str) -> Result<ReleaseId, ApiError> {
         .map_err(|e: registry::InvalidReleaseId| ApiError::invalid("release", e.to_string()))
 }
 
-fn release_json(r: &Release) -> Value {
-    json!({
-        "release": ReleaseId::new(&r.vertical, r.number).to_string(),
-        "vertical": r.vertical,
-        "number": r.number,
-        "active": r.active,
-        "created_at": rfc3339(r.created_at),
-        "published_by": r.published_by,
-        "note": r.note,
-        "content_hash": r.content_hash,
-        "modules": r.modules,
-    })
-}
-
 fn activation_json(vertical: &str, a: &Activation) -> Value {
     json!({
         "release": ReleaseId::new(vertical, a.to_number).to_string(),
@@ -180,7 +166,7 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     let releases = state.store.releases(query.vertical.as_deref()).await?;
-    let list: Vec<Value> = releases.iter().map(release_json).collect();
+    let list: Vec<Value> = releases.iter().map(registry::summary).collect();
     Ok(axum::Json(json!({ "releases": list })).into_response())
 }
 
@@ -251,7 +237,7 @@ async fn publish(
     } else {
         None
     };
-    let mut body = release_json(&published.release);
+    let mut body = registry::summary(&published.release);
     body["new"] = published.new.into();
     body["active"] = (published.release.active || activation.is_some()).into();
     let status = if published.new {
@@ -273,7 +259,7 @@ async fn show(
         .release(&id.vertical, id.number)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("there is no release {id}")))?;
-    let mut body = release_json(&release);
+    let mut body = registry::summary(&release);
     body["manifest"] = release.manifest.clone().into();
     Ok(axum::Json(body).into_response())
 }

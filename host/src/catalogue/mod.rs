@@ -9,6 +9,7 @@
 //! it serving, with the failure reported ([`Catalogue::problems`]).
 
 mod follow;
+mod lru;
 mod prepared;
 
 use std::collections::BTreeMap;
@@ -95,7 +96,7 @@ pub struct Synced {
 pub struct Catalogue {
     runtime: Runtime,
     active: ArcSwap<Snapshot>,
-    loaded: Mutex<Vec<Arc<LoadedRelease>>>,
+    loaded: lru::Lru<ReleaseId, Arc<LoadedRelease>>,
     pools: prepared::PreparedPools,
     problems: Mutex<BTreeMap<String, LoadProblem>>,
     load_failures: AtomicU64,
@@ -117,7 +118,7 @@ impl Catalogue {
         Self {
             runtime,
             active: ArcSwap::default(),
-            loaded: Mutex::default(),
+            loaded: lru::Lru::new(LOADED_RELEASES),
             pools: prepared::PreparedPools::default(),
             problems: Mutex::default(),
             load_failures: AtomicU64::new(0),
@@ -177,12 +178,7 @@ impl Catalogue {
             id: id.clone(),
             vertical,
         });
-        let mut loaded = self.lock_loaded();
-        loaded.retain(|r| r.id != *id);
-        loaded.push(release.clone());
-        if loaded.len() > LOADED_RELEASES {
-            loaded.remove(0);
-        }
+        self.loaded.insert(id.clone(), release.clone());
         Ok(release)
     }
 
@@ -277,17 +273,7 @@ impl Catalogue {
         if let Some(active) = self.release(&id.vertical).filter(|r| r.id == *id) {
             return Some(active);
         }
-        let mut loaded = self.lock_loaded();
-        let index = loaded.iter().position(|r| r.id == *id)?;
-        let release = loaded.remove(index);
-        loaded.push(release.clone());
-        Some(release)
-    }
-
-    fn lock_loaded(&self) -> std::sync::MutexGuard<'_, Vec<Arc<LoadedRelease>>> {
-        self.loaded
-            .lock()
-            .expect("the loaded-release lock is never poisoned")
+        self.loaded.get(id)
     }
 
     fn lock_problems(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, LoadProblem>> {

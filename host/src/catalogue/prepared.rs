@@ -1,11 +1,14 @@
 //! Prepared pools, cached per (organisation, pool, version, module set): preparing a pool
 //! runs every module over every candidate once, so jobs share the result. The module set
 //! is part of the key, so a release that changes only weights or tiers reuses the pools
-//! of the release before it, and one that changes a module prepares them afresh.
+//! of the release before it, and one that changes a module prepares the pool for that
+//! module only: the others' prepared bytes, and the parsed pool, are taken from the
+//! cached pools of the same version.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::Error;
+use super::lru::Lru;
 use crate::eval::{Pool, PreparedPool};
 use crate::store::Store;
 use crate::vertical::Vertical;
@@ -23,10 +26,17 @@ struct Key {
 }
 
 /// The cache. See the module docs.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct PreparedPools {
-    /// Least recently used first.
-    entries: Mutex<Vec<(Key, Arc<PreparedPool>)>>,
+    entries: Lru<Key, Arc<PreparedPool>>,
+}
+
+impl Default for PreparedPools {
+    fn default() -> Self {
+        Self {
+            entries: Lru::new(PREPARED_POOL_CACHE),
+        }
+    }
 }
 
 impl PreparedPools {
@@ -49,44 +59,31 @@ impl PreparedPools {
                 .map(|m| m.info().sha256.clone())
                 .collect(),
         };
-        if let Some(hit) = self.lookup(&key) {
+        if let Some(hit) = self.entries.get(&key) {
             return Ok(hit);
         }
-        let json = store
-            .pool_candidates(org_id, pool_id, version)
-            .await?
-            .ok_or_else(|| Error::PoolGone {
-                pool: pool_id.to_owned(),
-                version,
-            })?;
-        let pool = Pool::from_json(pool_id, &json).map_err(Error::Prepare)?;
+        let earlier = self.entries.values_where(|k| {
+            k.org_id == key.org_id && k.pool_id == key.pool_id && k.version == key.version
+        });
+        let pool = match earlier.first() {
+            Some(earlier) => earlier.pool().clone(),
+            None => {
+                let json = store
+                    .pool_candidates(org_id, pool_id, version)
+                    .await?
+                    .ok_or_else(|| Error::PoolGone {
+                        pool: pool_id.to_owned(),
+                        version,
+                    })?;
+                Arc::new(Pool::from_json(pool_id, &json).map_err(Error::Prepare)?)
+            }
+        };
         let prepared = Arc::new(
-            PreparedPool::prepare(vertical, Arc::new(pool))
+            PreparedPool::prepare_reusing(vertical, pool, &earlier)
                 .await
                 .map_err(Error::Prepare)?,
         );
-        let mut entries = self.lock();
-        entries.retain(|(k, _)| k != &key);
-        entries.push((key, prepared.clone()));
-        if entries.len() > PREPARED_POOL_CACHE {
-            entries.remove(0);
-        }
+        self.entries.insert(key, prepared.clone());
         Ok(prepared)
-    }
-
-    fn lookup(&self, key: &Key) -> Option<Arc<PreparedPool>> {
-        let mut entries = self.lock();
-        let index = entries.iter().position(|(k, _)| k == key)?;
-        // Move to the back: most recently used.
-        let entry = entries.remove(index);
-        let hit = entry.1.clone();
-        entries.push(entry);
-        Some(hit)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Key, Arc<PreparedPool>)>> {
-        self.entries
-            .lock()
-            .expect("the prepared-pool cache lock is never poisoned")
     }
 }

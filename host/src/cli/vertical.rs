@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
-use serde_json::json;
 
 use super::{EXIT_INVALID, connect, runtime};
 use crate::config::VerticalCommand;
@@ -172,22 +171,7 @@ async fn publish(
 fn print_releases(releases: &[Release], json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        let list: Vec<_> = releases
-            .iter()
-            .map(|r| {
-                json!({
-                    "release": ReleaseId::new(&r.vertical, r.number).to_string(),
-                    "vertical": r.vertical,
-                    "number": r.number,
-                    "active": r.active,
-                    "created_at": rfc3339(r.created_at),
-                    "published_by": r.published_by,
-                    "note": r.note,
-                    "content_hash": r.content_hash,
-                    "modules": r.modules,
-                })
-            })
-            .collect();
+        let list: Vec<_> = releases.iter().map(registry::summary).collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
         return Ok(());
     }

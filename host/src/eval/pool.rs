@@ -189,10 +189,30 @@ impl PreparedPool {
     ///
     /// The first module that fails to prepare the pool.
     pub async fn prepare(vertical: &Vertical, pool: Arc<Pool>) -> Result<Self, Error> {
+        Self::prepare_reusing(vertical, pool, &[]).await
+    }
+
+    /// As [`PreparedPool::prepare`], but a module whose prepared bytes one of `earlier`
+    /// holds (prepared pools of the same pool version, by other module sets) reuses them
+    /// rather than preparing the pool again: a module is identified by its hash, and
+    /// preparing is a pure function of (module, pool).
+    ///
+    /// # Errors
+    ///
+    /// The first module that fails to prepare the pool.
+    pub async fn prepare_reusing(
+        vertical: &Vertical,
+        pool: Arc<Pool>,
+        earlier: &[Arc<PreparedPool>],
+    ) -> Result<Self, Error> {
         let mut blobs = BTreeMap::new();
         for module in vertical.modules() {
-            let call = module.prepare_pool(pool.json()).await?;
-            blobs.insert(module.info().sha256.clone(), Arc::from(call.value));
+            let sha256 = &module.info().sha256;
+            let blob = match earlier.iter().find_map(|p| p.blobs.get(sha256)) {
+                Some(blob) => blob.clone(),
+                None => Arc::from(module.prepare_pool(pool.json()).await?.value),
+            };
+            blobs.insert(sha256.clone(), blob);
         }
         Ok(Self { pool, blobs })
     }

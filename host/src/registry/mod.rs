@@ -153,6 +153,21 @@ pub async fn publish(
     })
 }
 
+/// A release as operators read it: `vertical list --json` and the admin API.
+pub fn summary(release: &store::Release) -> serde_json::Value {
+    serde_json::json!({
+        "release": ReleaseId::new(&release.vertical, release.number).to_string(),
+        "vertical": release.vertical,
+        "number": release.number,
+        "active": release.active,
+        "created_at": crate::time::rfc3339(release.created_at),
+        "published_by": release.published_by,
+        "note": release.note,
+        "content_hash": release.content_hash,
+        "modules": release.modules,
+    })
+}
+
 /// The stored name of a module kind.
 pub fn kind_name(kind: Kind) -> &'static str {
     match kind {

@@ -60,6 +60,34 @@ impl<'a> Env<'a> {
         command
     }
 
+    /// Creates the organisation `broker` with a key and imports `size` sample carriers as
+    /// its pool `carriers:all`, which publishes and activates the built-in vertical
+    /// (`insurance@1`). Returns the key.
+    pub fn broker_with_pool(&self, size: usize) -> String {
+        self.run(&["org", "create", "broker"]);
+        let key = self
+            .run(&["key", "create", "--org", "broker"])
+            .trim()
+            .to_owned();
+        assert!(key.starts_with("sl_live_"), "{key}");
+        let size = size.to_string();
+        let pool = self.run(&["sample", "pool", "--vertical", "insurance", "--size", &size]);
+        std::fs::write(self.dir.join("pool.json"), pool).unwrap();
+        let imported = self.run(&[
+            "pool",
+            "import",
+            "--org",
+            "broker",
+            "--pool",
+            "carriers:all",
+            "--vertical",
+            "insurance",
+            "pool.json",
+        ]);
+        assert!(imported.contains("version 1"), "{imported}");
+        key
+    }
+
     /// Runs a command that must succeed; returns its stdout.
     pub fn run(&self, args: &[&str]) -> String {
         let out = self.command().args(args).output().expect("the binary runs");

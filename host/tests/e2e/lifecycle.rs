@@ -13,41 +13,10 @@ use sha2::{Digest, Sha256};
 use crate::common::{Env, Replica, free_addr, settled, wait_healthy};
 
 /// Candidates in the pools of these tests: enough for every tier, quick to evaluate.
-const POOL_SIZE: &str = "200";
+const POOL_SIZE: usize = 200;
 
 /// The operator token of the admin API in these tests.
 const ADMIN_TOKEN: &str = "test-operator-token";
-
-/// Creates an organisation with a key and imports the sample pool as `carriers:all`, which
-/// publishes and activates the built-in vertical (`insurance@1`). Returns the key.
-fn setup_insurance(env: &Env) -> String {
-    env.run(&["org", "create", "broker"]);
-    let key = env
-        .run(&["key", "create", "--org", "broker"])
-        .trim()
-        .to_owned();
-    let pool = env.run(&[
-        "sample",
-        "pool",
-        "--vertical",
-        "insurance",
-        "--size",
-        POOL_SIZE,
-    ]);
-    std::fs::write(env.dir.join("pool.json"), pool).unwrap();
-    env.run(&[
-        "pool",
-        "import",
-        "--org",
-        "broker",
-        "--pool",
-        "carriers:all",
-        "--vertical",
-        "insurance",
-        "pool.json",
-    ]);
-    key
-}
 
 fn releases(env: &Env) -> Vec<Value> {
     serde_json::from_str(&env.run(&["vertical", "list", "--json"])).expect("JSON releases")
@@ -95,17 +64,10 @@ fn edit_manifest(dir: &Path, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// Appends a custom section to a component: the same module, other bytes, another hash.
+/// Re-stamps a component file in place: the same module, another hash.
 fn restamp(path: &Path, stamp: &str) {
-    let mut bytes = std::fs::read(path).unwrap();
-    let name = b"shortlist-test-stamp";
-    let mut content = vec![name.len() as u8];
-    content.extend_from_slice(name);
-    content.extend_from_slice(stamp.as_bytes());
-    bytes.push(0);
-    bytes.push(content.len() as u8);
-    bytes.extend_from_slice(&content);
-    std::fs::write(path, bytes).unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    std::fs::write(path, shortlist_tests::restamp(&bytes, stamp)).unwrap();
 }
 
 /// Rewrites every `shortlist:plugin` interface name of a component to another version, as
@@ -159,20 +121,30 @@ async fn submit(client: &reqwest::Client, addr: &str, key: &str) -> String {
         .to_owned()
 }
 
-/// Waits until `addr` serves `release` (its `/readyz`), at most 10 s.
-async fn wait_serving(client: &reqwest::Client, addr: &str, release: &str) {
-    let vertical = release.split('@').next().unwrap();
+/// Polls `/readyz` until `until` holds of it (at most 10 s); returns the last answer.
+async fn readyz(client: &reqwest::Client, addr: &str, until: impl Fn(&Value) -> bool) -> Value {
+    let mut ready = Value::Null;
     for _ in 0..200 {
-        let ready: Value = match client.get(format!("http://{addr}/readyz")).send().await {
+        ready = match client.get(format!("http://{addr}/readyz")).send().await {
             Ok(r) => r.json().await.unwrap_or(Value::Null),
             Err(_) => Value::Null,
         };
-        if ready["releases"][vertical] == release {
-            return;
+        if until(&ready) {
+            break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{addr} does not serve {release} after 10 s");
+    ready
+}
+
+/// Waits until `addr` serves `release` (its `/readyz`), at most 10 s.
+async fn wait_serving(client: &reqwest::Client, addr: &str, release: &str) {
+    let vertical = release.split('@').next().unwrap();
+    let ready = readyz(client, addr, |r| r["releases"][vertical] == release).await;
+    assert_eq!(
+        ready["releases"][vertical], release,
+        "{addr} does not serve {release} after 10 s"
+    );
 }
 
 /// Fit and tier of a candidate's levels under a manifest, computed here from the manifest
@@ -220,7 +192,7 @@ fn manifest_table(dir: &Path) -> toml::Table {
 async fn a_weight_change_is_published_shadowed_activated_rolled_back_and_replayed() {
     let dir = tempfile::tempdir().unwrap();
     let env = Env::sqlite(dir.path());
-    let key = setup_insurance(&env);
+    let key = env.broker_with_pool(POOL_SIZE);
     assert_eq!(
         active_release(&env, "insurance").as_deref(),
         Some("insurance@1")
@@ -341,7 +313,7 @@ async fn a_weight_change_is_published_shadowed_activated_rolled_back_and_replaye
 async fn a_broken_bundle_is_refused_with_every_problem_named_and_no_release_made() {
     let dir = tempfile::tempdir().unwrap();
     let env = Env::sqlite(dir.path());
-    setup_insurance(&env);
+    env.broker_with_pool(POOL_SIZE);
     let releases_before = releases(&env).len();
 
     // Two modules built against a contract this host does not serve: both named.
@@ -440,7 +412,7 @@ async fn a_broken_bundle_is_refused_with_every_problem_named_and_no_release_made
 async fn watch_publishes_and_activates_each_change_of_a_directory() {
     let dir = tempfile::tempdir().unwrap();
     let env = Env::sqlite(dir.path());
-    setup_insurance(&env);
+    env.broker_with_pool(POOL_SIZE);
     let work = export(&env, "insurance@1", "work");
     let _watch = Replica(
         env.command()
@@ -501,7 +473,7 @@ fn hostile_upload(activate: bool) -> Value {
 async fn the_admin_api_runs_the_lifecycle_and_a_sleeping_module_fails_only_its_own_job() {
     let dir = tempfile::tempdir().unwrap();
     let env = Env::sqlite(dir.path());
-    let key = setup_insurance(&env);
+    let key = env.broker_with_pool(POOL_SIZE);
     let client = reqwest::Client::new();
 
     // Without a token configured there is no admin API.
@@ -726,7 +698,7 @@ async fn the_admin_api_runs_the_lifecycle_and_a_sleeping_module_fails_only_its_o
 /// none fails, each job's recorded release is the one its trace names, with that release's
 /// module hashes and weights, and a sample replays byte for byte.
 async fn activations_under_load(env: &Env<'_>, replicas: usize) {
-    let key = setup_insurance(env);
+    let key = env.broker_with_pool(POOL_SIZE);
     // insurance@2: another weight, and carrier-quality re-stamped, so that the two releases
     // differ in their module hashes too.
     let v2 = export(env, "insurance@1", "v2");
@@ -834,7 +806,7 @@ async fn a_release_that_fails_to_load_leaves_the_one_before_serving_and_is_repor
 
     let dir = tempfile::tempdir().unwrap();
     let env = Env::sqlite(dir.path());
-    let key = setup_insurance(&env);
+    let key = env.broker_with_pool(POOL_SIZE);
     let v2 = export(&env, "insurance@1", "v2");
     restamp(&wasm_named(&v2, "carrier-quality"), "damaged");
     assert_eq!(
@@ -860,24 +832,12 @@ async fn a_release_that_fails_to_load_leaves_the_one_before_serving_and_is_repor
     db.close().await.unwrap();
     env.run(&["vertical", "activate", "insurance@2"]);
 
-    let mut ready = Value::Null;
-    for _ in 0..200 {
-        ready = client
-            .get(format!("http://{addr}/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if ready["release_problems"]
+    let ready = readyz(&client, &addr, |r| {
+        r["release_problems"]
             .as_array()
             .is_some_and(|p| !p.is_empty())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     assert_eq!(ready["status"], "ready", "{ready}");
     assert_eq!(ready["releases"]["insurance"], "insurance@1", "{ready}");
     let problem = &ready["release_problems"][0];
@@ -913,22 +873,13 @@ async fn a_release_that_fails_to_load_leaves_the_one_before_serving_and_is_repor
 
     // Rolled back to what serves: nothing left to report.
     env.run(&["vertical", "rollback", "insurance"]);
-    for _ in 0..200 {
-        ready = client
-            .get(format!("http://{addr}/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if ready["release_problems"]
-            .as_array()
-            .is_some_and(Vec::is_empty)
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the problem outlived the rollback: {ready}");
+    let ready = readyz(&client, &addr, |r| {
+        r["release_problems"].as_array().is_some_and(Vec::is_empty)
+    })
+    .await;
+    assert_eq!(
+        ready["release_problems"],
+        json!([]),
+        "the problem outlived the rollback"
+    );
 }

@@ -11,37 +11,8 @@ use crate::common::{Env, free_addr, status, wait_healthy};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_jobs_survive_a_kill_9_and_each_completes_once() {
     let dir = tempfile::tempdir().unwrap();
-    let env = Env {
-        dir: dir.path(),
-        database_url: format!("sqlite://{}", dir.path().join("shortlist.db").display()),
-    };
-    env.run(&["org", "create", "broker"]);
-    let key = env
-        .run(&["key", "create", "--org", "broker"])
-        .trim()
-        .to_owned();
-    assert!(key.starts_with("sl_live_"), "{key}");
-    let pool = env.run(&[
-        "sample",
-        "pool",
-        "--vertical",
-        "insurance",
-        "--size",
-        "2000",
-    ]);
-    std::fs::write(dir.path().join("pool.json"), pool).unwrap();
-    let imported = env.run(&[
-        "pool",
-        "import",
-        "--org",
-        "broker",
-        "--pool",
-        "carriers:all",
-        "--vertical",
-        "insurance",
-        "pool.json",
-    ]);
-    assert!(imported.contains("version 1"), "{imported}");
+    let env = Env::sqlite(dir.path());
+    let key = env.broker_with_pool(2000);
 
     let addr = free_addr();
     let client = reqwest::Client::new();
@@ -183,28 +154,8 @@ async fn the_demo_prints_a_curl_that_works_when_pasted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_result_committed_before_a_kill_9_is_delivered_after_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let env = Env {
-        dir: dir.path(),
-        database_url: format!("sqlite://{}", dir.path().join("shortlist.db").display()),
-    };
-    env.run(&["org", "create", "broker"]);
-    let key = env
-        .run(&["key", "create", "--org", "broker"])
-        .trim()
-        .to_owned();
-    let pool = env.run(&["sample", "pool", "--vertical", "insurance", "--size", "200"]);
-    std::fs::write(dir.path().join("pool.json"), pool).unwrap();
-    env.run(&[
-        "pool",
-        "import",
-        "--org",
-        "broker",
-        "--pool",
-        "carriers:all",
-        "--vertical",
-        "insurance",
-        "pool.json",
-    ]);
+    let env = Env::sqlite(dir.path());
+    let key = env.broker_with_pool(200);
     let receiver = shortlist_tests::Receiver::start(&[204]).await;
     let webhooks = [
         ("SHORTLIST_WEBHOOK_ALLOW_CIDRS", "127.0.0.0/8"),
@@ -259,10 +210,7 @@ async fn a_result_committed_before_a_kill_9_is_delivered_after_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pool_with_a_bad_record_is_refused_whole_and_a_revoked_key_stops_working() {
     let dir = tempfile::tempdir().unwrap();
-    let env = Env {
-        dir: dir.path(),
-        database_url: format!("sqlite://{}", dir.path().join("shortlist.db").display()),
-    };
+    let env = Env::sqlite(dir.path());
     env.run(&["org", "create", "broker"]);
     let pool = env.run(&["sample", "pool", "--vertical", "insurance", "--size", "3"]);
     let records: Vec<Value> = serde_json::from_str(&pool).unwrap();
