@@ -33,6 +33,15 @@ const CLAIM_JOB: &str = concat!(
     job_columns!()
 );
 
+/// [`sql::INSERT_JOB`], telling the other replicas (`$11` the channel, `$12` the payload)
+/// in the same statement: the notice goes out when the insert commits, and only when a
+/// job was inserted, with no round trip of its own.
+const INSERT_JOB_AND_ANNOUNCE: &str = concat!(
+    "with inserted as (",
+    sql::insert_job!(),
+    ") select inserted.* from inserted cross join lateral (select pg_notify($11, $12)) notice"
+);
+
 /// The PostgreSQL backend of [`super::Store`].
 #[derive(Clone, Debug)]
 pub(super) struct PgStore {
@@ -237,7 +246,8 @@ impl PgStore {
     }
 
     pub(super) async fn insert_job(&self, job: &NewJob) -> Result<Inserted> {
-        let inserted: Option<Job> = sqlx::query_as(sql::INSERT_JOB)
+        // The notice wakes idle workers of every replica; a lost one costs a poll interval.
+        let inserted: Option<Job> = sqlx::query_as(INSERT_JOB_AND_ANNOUNCE)
             .bind(&job.id)
             .bind(&job.org_id)
             .bind(&job.pool_id)
@@ -248,14 +258,12 @@ impl PgStore {
             .bind(&job.idempotency_key)
             .bind(&job.request_hash)
             .bind(job.now)
+            .bind(&*self.channel)
+            .bind(Event::JobQueued.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(conflict)?;
         if let Some(new) = inserted {
-            // Wakes idle workers of every replica; a lost notice only costs a poll interval.
-            if let Err(e) = self.announce(Event::JobQueued).await {
-                tracing::warn!(error = %e, "Could not announce a queued job.");
-            }
             return Ok(Inserted::New(new));
         }
         // Nothing inserted: the idempotency key is taken. Jobs are never

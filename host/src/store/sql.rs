@@ -65,16 +65,24 @@ pub(super) const LIST_POOLS: &str = concat!(
      order by p.org_id, p.pool_id"
 );
 
-/// Inserts a queued job, or nothing if `(org_id, idempotency_key)` exists
-/// (then no row is returned).
-pub(super) const INSERT_JOB: &str = concat!(
-    "insert into jobs (id, org_id, pool_id, pool_version, vertical, profile, webhook_url, \
-     idempotency_key, request_hash, status, attempts, progress_done, progress_total, \
-     created_at, updated_at) \
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, 0, 0, $10, $10) \
-     on conflict (org_id, idempotency_key) do nothing returning ",
-    job_columns!()
-);
+/// Inserts a queued job, or nothing if `(org_id, idempotency_key)` exists (then no row is
+/// returned); as a literal for `concat!`.
+macro_rules! insert_job {
+    () => {
+        concat!(
+            "insert into jobs (id, org_id, pool_id, pool_version, vertical, profile, webhook_url, \
+             idempotency_key, request_hash, status, attempts, progress_done, progress_total, \
+             created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, 0, 0, $10, $10) \
+             on conflict (org_id, idempotency_key) do nothing returning ",
+            job_columns!()
+        )
+    };
+}
+pub(super) use insert_job;
+
+/// See [`insert_job`].
+pub(super) const INSERT_JOB: &str = insert_job!();
 
 pub(super) const JOB_BY_IDEMPOTENCY_KEY: &str = concat!(
     "select ",
