@@ -331,3 +331,59 @@ async fn a_snooping_module_sees_no_files_environment_network_or_real_clock() {
     assert_eq!(random(&first), random(&again));
     assert_ne!(random(&first), random(&other));
 }
+
+/// What a module says about its own failure reaches the client as a short named reason;
+/// the trace keeps a bounded detail. Neither grows with the module's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_cannot_make_its_failure_large() {
+    use shortlist_host::runtime::{MAX_DETAIL_BYTES, MAX_SUMMARY_DETAIL_BYTES};
+
+    let runtime = runtime(config(Limits::default()));
+    let vertical = hostile_vertical(&runtime).await;
+    let prepared = prepare(&vertical, named_pool(3)).await;
+    // A profile the module cannot read: the SDK's error quotes the 1 MB value whole.
+    let loud = json!({ "attack": "none", "volume": "x".repeat(1 << 20) });
+    let cases = [
+        (json!({ "attack": "scream" }), "plugin_trapped", "AAAA"),
+        (json!({ "attack": "exit" }), "plugin_trapped", "exit"),
+        (loud.clone(), "plugin_error", "xxxx"),
+    ];
+    for (profile, code, said) in cases {
+        let evaluation =
+            eval::evaluate(&vertical, &prepared, &job("eval_loud", profile.clone())).await;
+        let error = evaluation.result.error.as_ref().expect("the job failed");
+        assert_eq!(error.code, code, "{profile:.60}");
+        assert!(
+            error.message.starts_with("module hostile "),
+            "{}",
+            error.message
+        );
+        assert!(
+            error.message.len() < MAX_SUMMARY_DETAIL_BYTES + 200,
+            "{profile:.60}: a {} byte result message",
+            error.message.len()
+        );
+        let result = serde_json::to_string(&evaluation.result).unwrap();
+        assert!(
+            result.len() < 2048,
+            "{profile:.60}: a {} byte result",
+            result.len()
+        );
+        let detail = &evaluation.trace.error.as_ref().expect("traced").message;
+        assert!(detail.contains(said), "{detail:.200}");
+        assert!(
+            detail.len() < MAX_DETAIL_BYTES + 300,
+            "{profile:.60}: {} bytes",
+            detail.len()
+        );
+    }
+    // The same profile at submission: the problem's message is cut too.
+    let sandbox = eval::sandbox_for("eval_loud", shortlist_tests::TEST_CLOCK);
+    let problems = eval::validate(&vertical, &loud, &sandbox).await.unwrap();
+    assert!(!problems.is_empty());
+    assert!(
+        problems.iter().all(|p| p.message.len() < 600),
+        "{:?}",
+        problems.iter().map(|p| p.message.len()).collect::<Vec<_>>()
+    );
+}

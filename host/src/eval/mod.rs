@@ -48,6 +48,17 @@ pub enum Error {
     Runtime(#[from] runtime::Error),
 }
 
+impl Error {
+    /// What clients see: short and named (see [`runtime::Error::summary`]); the whole
+    /// ([`std::fmt::Display`]) goes to the trace.
+    pub fn summary(&self) -> String {
+        match self {
+            Error::Runtime(e) => e.summary(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// One evaluation to run.
 #[derive(Clone, Debug)]
 pub struct Job {
@@ -555,7 +566,7 @@ impl<'a> Run<'a> {
                 (
                     Some(ResultError {
                         code: code.to_owned(),
-                        message: e.to_string(),
+                        message: e.summary(),
                     }),
                     Some(TraceError {
                         code: code.to_owned(),

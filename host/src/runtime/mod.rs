@@ -19,7 +19,9 @@ pub use bindings::{Evidence, FieldProblem, Outcome, Rejections, Scores, Texts};
 pub use contract::{PACKAGE as WIT_PACKAGE, WIT_VERSION};
 pub use ctx::{LogLine, Sandbox};
 pub use engine::{EPOCH_TICK, Metering, Runtime, RuntimeConfig, YIELD_FUEL};
-pub use error::{Error, Limit, Result};
+pub use error::{
+    Error, Limit, MAX_CODE_BYTES, MAX_DETAIL_BYTES, MAX_SUMMARY_DETAIL_BYTES, Result, cap,
+};
 pub use limits::Limits;
 pub use module::{Call, CallStats, FieldInfo, Kind, Module, ModuleInfo};
 pub use outcome::Score;

@@ -14,8 +14,15 @@ use super::bindings::{
 };
 use super::ctx::{LogLine, PluginCtx, Sandbox};
 use super::engine::{Metering, RuntimeConfig, YIELD_FUEL};
-use super::error::{Error, Limit, Result};
+use super::error::{Error, Limit, MAX_DETAIL_BYTES, Result, cap, clean_code};
 use super::limits::Limits;
+
+/// Most problems with a profile one module may report.
+pub const MAX_FIELD_PROBLEMS: usize = 50;
+/// Longest field path of a reported problem.
+pub const MAX_FIELD_BYTES: usize = 200;
+/// Longest message of a reported problem.
+pub const MAX_PROBLEM_BYTES: usize = 500;
 
 const DESCRIBE: &str = "describe";
 const VALIDATE_PROFILE: &str = "validate-profile";
@@ -251,6 +258,15 @@ impl Module {
             .map(|p| 16 + p.field.len() + p.message.len())
             .sum();
         self.check_output(VALIDATE_PROFILE, &limits, size)?;
+        // The problems reach the client (a 400's details): a few, each short.
+        let problems = problems
+            .into_iter()
+            .take(MAX_FIELD_PROBLEMS)
+            .map(|p| FieldProblem {
+                field: cap(p.field, MAX_FIELD_BYTES),
+                message: cap(p.message, MAX_PROBLEM_BYTES),
+            })
+            .collect();
         Ok(Call {
             value: problems,
             stats: stats(&mut store, &limits, started),
@@ -373,8 +389,8 @@ impl Module {
             Ok(Err(e)) => Err(Error::Guest {
                 module: self.info.name.clone(),
                 function,
-                code: e.code,
-                message: e.message,
+                code: clean_code(&e.code),
+                message: cap(e.message, MAX_DETAIL_BYTES),
             }),
             Err(e) => Err(self.classify(function, store, e)),
         }
@@ -406,15 +422,15 @@ impl Module {
                 Error::Trapped {
                     module,
                     function,
-                    message,
+                    message: cap(message, MAX_DETAIL_BYTES),
                 }
             }
-            // Anything else raised while guest code runs (a WASI call it misused, say) is the
-            // module's failure, not the host's.
+            // Anything else raised while guest code runs (a WASI call it misused, an exit) is
+            // the module's failure, not the host's.
             None => Error::Trapped {
                 module,
                 function,
-                message: format!("{error:#}"),
+                message: cap(format!("{error:#}"), MAX_DETAIL_BYTES),
             },
         }
     }
