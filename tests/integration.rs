@@ -2,6 +2,8 @@
 
 #[path = "it/api.rs"]
 mod api;
+#[path = "it/audit.rs"]
+mod audit;
 #[path = "it/golden.rs"]
 mod golden;
 #[path = "it/sandbox.rs"]

@@ -46,6 +46,8 @@ pub const ENV_WEBHOOK_ALLOW_HTTP: &str = "SHORTLIST_WEBHOOK_ALLOW_HTTP";
 pub const ENV_WEBHOOK_SCHEDULE: &str = "SHORTLIST_WEBHOOK_SCHEDULE";
 /// Environment variable of [`ServeArgs::admin_token`].
 pub const ENV_ADMIN_TOKEN: &str = "SHORTLIST_ADMIN_TOKEN";
+/// Environment variable of [`ServeArgs::audit_link_ttl`].
+pub const ENV_AUDIT_LINK_TTL: &str = "SHORTLIST_AUDIT_LINK_TTL";
 /// Environment variable of [`ServeArgs::delivery_workers`].
 pub const ENV_DELIVERY_WORKERS: &str = "SHORTLIST_DELIVERY_WORKERS";
 
@@ -103,6 +105,45 @@ pub enum Command {
     /// Run stored jobs under another release (or modules from a directory) and show what
     /// would change: eligibility, tiers, ranks, and the module outputs behind them.
     Whatif(WhatifArgs),
+    /// Mint a fresh audit link for a job (a URL that opens its trace in a browser, with no
+    /// API key, until it expires); prints it alone on stdout.
+    #[command(name = "audit-link")]
+    AuditLink(AuditLinkArgs),
+    /// Manage the key that signs audit links.
+    #[command(name = "audit-key", subcommand)]
+    AuditKey(AuditKeyCommand),
+}
+
+/// Arguments of `shortlist audit-link`.
+#[derive(Debug, Args)]
+pub struct AuditLinkArgs {
+    /// The job, e.g. `eval_7xKp2mNc`.
+    pub eval_id: String,
+    /// How long the link opens the trace, e.g. `7d`, `12h`. Defaults to 30 days.
+    #[arg(long, default_value = "30d")]
+    pub ttl: String,
+    /// Public base URL of the service.
+    #[arg(long, env = ENV_PUBLIC_URL, default_value = DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `shortlist audit-key ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuditKeyCommand {
+    /// Make a new key sign audit links from now on. Links signed before keep working
+    /// until they expire, unless `--revoke`, which ends them all at once (within a minute
+    /// on every replica). Prints the new key's id.
+    Rotate {
+        /// Revoke every other key: the links they signed stop working.
+        #[arg(long)]
+        revoke: bool,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 /// `shortlist vertical ...`.
@@ -301,6 +342,10 @@ pub struct ServeArgs {
     /// Allow `http://` webhook URLs (tests, on-prem). Defaults to false.
     #[arg(long, env = ENV_WEBHOOK_ALLOW_HTTP)]
     pub webhook_allow_http: bool,
+    /// How long the `audit` link of a result opens its trace, e.g. `30d`, `12h`. Defaults
+    /// to 30 days.
+    #[arg(long, env = ENV_AUDIT_LINK_TTL, default_value = "30d")]
+    pub audit_link_ttl: String,
     /// The operator token of the admin API (`/admin/v1/...`, `Authorization: Bearer`);
     /// the admin API is off when unset. Defaults to unset.
     #[arg(long, env = ENV_ADMIN_TOKEN, hide_env_values = true)]
@@ -501,6 +546,15 @@ pub struct RuntimeArgs {
 }
 
 impl ServeArgs {
+    /// The lifetime of audit links.
+    ///
+    /// # Errors
+    ///
+    /// A duration that does not parse.
+    pub fn audit_link_ttl(&self) -> Result<Duration, DurationError> {
+        parse_duration(&self.audit_link_ttl)
+    }
+
     /// The webhook policy and retry schedule these settings describe.
     ///
     /// # Errors
@@ -556,4 +610,21 @@ fn default_module_cache() -> Option<PathBuf> {
                 .map(|home| PathBuf::from(home).join(".cache"))
         })?;
     Some(base.join("shortlist").join("modules"))
+}
+
+/// A duration that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not a duration: write a number and a unit, e.g. 30d, 12h, 90m, 45s")]
+pub struct DurationError(pub String);
+
+/// Parses a duration such as `30d`, `12h`, `90m` or `45s` (also `7days`, `1h30m`).
+///
+/// # Errors
+///
+/// [`DurationError`] for anything else, or zero.
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+    humantime::parse_duration(text.trim())
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| DurationError(text.to_owned()))
 }

@@ -74,10 +74,22 @@ async fn the_seed_example_runs_from_post_to_completed_with_its_trace() {
     let filtered = result["filtered"].as_u64().unwrap();
     let candidates = result["candidates"].as_array().unwrap();
     assert_eq!(candidates.len() as u64 + filtered, TEST_POOL_SIZE as u64);
-    assert_eq!(
-        result["audit"],
-        format!("{}/traces/{eval_id}", host.url).as_str()
+    // The audit link opens the trace with no key: what a person clicking it gets.
+    let audit = result["audit"].as_str().expect("an audit link");
+    assert!(
+        audit.starts_with(&format!("{}/traces/{eval_id}?exp=", host.url)),
+        "{audit}"
     );
+    let linked: Value = host
+        .client
+        .get(audit)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(linked["eval_id"], eval_id.as_str());
 
     let (status, trace) = get(&host, &host.key_a, &format!("/traces/{eval_id}")).await;
     assert_eq!(status, StatusCode::OK);

@@ -8,6 +8,8 @@ use shortlist_host::eval::{self, Job, Pool, PreparedPool};
 use shortlist_host::runtime::{Runtime, RuntimeConfig};
 use shortlist_host::vertical::{Manifest, Vertical};
 
+pub mod browser;
+
 mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixture_modules.rs"));
 }
@@ -137,6 +139,10 @@ pub struct TestHost {
     pub key_b: String,
     /// An HTTP client.
     pub client: reqwest::Client,
+    /// The releases it serves (and the runtime, to publish more).
+    pub catalogue: Arc<shortlist_host::catalogue::Catalogue>,
+    /// What mints and verifies its audit links.
+    pub links: Arc<shortlist_host::traces::links::AuditLinks>,
     shutdown: tokio_util::sync::CancellationToken,
     _dir: tempfile::TempDir,
 }
@@ -263,6 +269,10 @@ impl TestHost {
         let wake = Arc::new(tokio::sync::Notify::new());
         let delivery_wake = Arc::new(tokio::sync::Notify::new());
         let shutdown = tokio_util::sync::CancellationToken::new();
+        let links = Arc::new(shortlist_host::traces::links::AuditLinks::new(
+            store.clone(),
+            shortlist_host::traces::links::DEFAULT_TTL,
+        ));
         let workers = jobs::WorkerConfig {
             name: "test-worker".into(),
             concurrency: options.workers,
@@ -270,6 +280,7 @@ impl TestHost {
             poll: Duration::from_millis(50),
             max_attempts: 3,
             public_url: url.clone(),
+            links: links.clone(),
             finished: delivery_wake.clone(),
         };
         tokio::spawn(shortlist_host::catalogue::follow(
@@ -314,8 +325,9 @@ impl TestHost {
         let app = api::router(api::AppState::new(
             config,
             store.clone(),
-            catalogue,
+            catalogue.clone(),
             metrics,
+            links.clone(),
             wake,
             delivery_wake,
         ));
@@ -332,6 +344,8 @@ impl TestHost {
             key_a,
             key_b,
             client: reqwest::Client::new(),
+            catalogue,
+            links,
             shutdown,
             _dir: dir,
         }

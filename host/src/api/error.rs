@@ -67,6 +67,9 @@ pub enum ApiError {
     /// release ran it).
     #[error("{0}")]
     NotReplayable(String),
+    /// Returns 410 `link_expired`: an audit link past its expiry.
+    #[error("{0}")]
+    LinkExpired(String),
     /// Returns 503 `unavailable`, e.g. the database is down. Logged.
     #[error("The service is temporarily unavailable")]
     Unavailable(String),
@@ -115,6 +118,7 @@ impl ApiError {
             ApiError::ReleaseRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "release_refused"),
             ApiError::NothingToRollBack(_) => (StatusCode::CONFLICT, "nothing_to_roll_back"),
             ApiError::NotReplayable(_) => (StatusCode::CONFLICT, "not_replayable"),
+            ApiError::LinkExpired(_) => (StatusCode::GONE, "link_expired"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

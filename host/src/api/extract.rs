@@ -3,8 +3,8 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
 use super::{ApiError, AppState};
@@ -28,9 +28,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        let key = parts
-            .headers
+        Caller::authenticate(&AppState::from_ref(state), &parts.headers).await
+    }
+}
+
+impl Caller {
+    /// The organisation of the request's `X-API-Key`.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::Unauthorized`] for a missing, unknown or revoked key.
+    pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Self, ApiError> {
+        let key = headers
             .get(API_KEY_HEADER)
             .and_then(|v| v.to_str().ok())
             .ok_or(ApiError::Unauthorized)?;

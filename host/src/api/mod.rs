@@ -7,6 +7,7 @@ mod health;
 mod jobs;
 mod openapi;
 mod traces;
+mod viewer;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -25,6 +26,7 @@ pub use openapi::document as openapi_document;
 use crate::catalogue::Catalogue;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::traces::links::AuditLinks;
 
 /// Default cap on request bodies.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
@@ -55,6 +57,8 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     /// In-process metrics.
     pub metrics: Arc<Metrics>,
+    /// Mints and verifies audit links.
+    pub links: Arc<AuditLinks>,
     /// Wakes idle workers when a job is queued.
     pub wake: Arc<Notify>,
     /// Wakes idle delivery workers when a delivery is queued again.
@@ -70,6 +74,7 @@ impl AppState {
         store: Store,
         catalogue: Arc<Catalogue>,
         metrics: Arc<Metrics>,
+        links: Arc<AuditLinks>,
         wake: Arc<Notify>,
         delivery_wake: Arc<Notify>,
     ) -> Self {
@@ -78,6 +83,7 @@ impl AppState {
             store,
             catalogue,
             metrics,
+            links,
             wake,
             delivery_wake,
             in_flight: Arc::default(),
@@ -93,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .merge(traces::router())
         .merge(health::router())
         .merge(admin::router())
+        .merge(viewer::router())
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

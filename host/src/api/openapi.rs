@@ -10,6 +10,39 @@ fn error_response(description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
+/// The audit trace's JSON shape (`GET /traces/{eval_id}`).
+fn trace_schema() -> Value {
+    json!({ "type": "object", "description": "Which module version decided what, for which candidate, and why",
+                    "required": ["eval_id", "status", "vertical", "pool", "profile", "sandbox", "modules", "aggregation", "candidates"],
+                    "properties": {
+                        "eval_id": { "type": "string" },
+                        "status": { "type": "string", "enum": ["completed", "failed"] },
+                        "error": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "module": { "type": "string" } } },
+                        "vertical": { "type": "string" },
+                        "release": { "type": "string", "example": "insurance@2" },
+                        "pool": { "type": "object", "properties": { "id": { "type": "string" }, "version": { "type": "string" }, "size": { "type": "integer" } } },
+                        "profile": { "type": "object" },
+                        "sandbox": { "type": "object", "properties": { "clock_unix_seconds": { "type": "integer" }, "seed": { "type": "string" } } },
+                        "modules": { "type": "array", "items": { "type": "object", "properties": {
+                            "name": { "type": "string" }, "version": { "type": "string" }, "kind": { "type": "string", "enum": ["filter", "scorer"] },
+                            "sha256": { "type": "string" }, "candidates": { "type": "integer" }, "fuel_used": { "type": "integer" },
+                            "wall_time_us": { "type": "integer" },
+                            "logs": { "type": "array", "items": { "type": "object", "properties": { "level": { "type": "string" }, "message": { "type": "string" } } } },
+                            "logs_dropped": { "type": "integer" } } } },
+                        "aggregation": { "type": "object", "description": "The vertical's manifest: dimensions, weights, points, tiers, confidence, reasoning" },
+                        "candidates": { "type": "array", "items": { "type": "object", "properties": {
+                            "index": { "type": "integer" }, "name": { "type": "string" },
+                            "verdicts": { "type": "array", "items": { "type": "object", "properties": {
+                                "module": { "type": "string" }, "eligible": { "type": "boolean" }, "reason": { "type": "string" } } } },
+                            "scores": { "type": "array", "items": { "type": "object", "properties": {
+                                "dimension": { "type": "string" }, "level": { "type": "string" }, "note": { "type": "string" },
+                                "evidence": { "type": "string", "enum": ["full", "partial", "none"] }, "module": { "type": "string" } } } },
+                            "result": { "type": "object", "properties": {
+                                "fit": { "type": "number" }, "tier": { "type": "string" }, "confidence": { "type": "string" },
+                                "evidence_share": { "type": "number" }, "reasoning": { "type": "string" }, "rank": { "type": "integer" } } } } } },
+                        "webhook": { "type": "object" } } })
+}
+
 /// The document, with `public_url` as its server.
 pub fn document(public_url: &str) -> Value {
     let key = json!([{ "ApiKey": [] }]);
@@ -59,6 +92,7 @@ pub fn document(public_url: &str) -> Value {
                     "audit": { "type": "string" },
                     "release": { "type": "string", "description": "The vertical's release that evaluated the job, e.g. insurance@2", "example": "insurance@2" },
                     "webhook": { "type": "object", "description": "The webhook delivery and each attempt, for jobs with a webhook_url" } } },
+                "Trace": trace_schema(),
                 "Release": { "type": "object", "properties": {
                     "release": { "type": "string", "example": "insurance@2" }, "vertical": { "type": "string" },
                     "number": { "type": "integer" }, "active": { "type": "boolean" },
@@ -123,11 +157,22 @@ pub fn document(public_url: &str) -> Value {
                     "503": error_response("Temporarily unavailable")
                 } } },
             "/traces/{eval_id}": { "get": {
-                "summary": "The audit trace of an evaluation", "security": key,
-                "parameters": [eval_id, { "name": API_KEY_HEADER, "in": "header", "required": true, "schema": { "type": "string" } }],
+                "summary": "The audit trace of an evaluation",
+                "description": "Opened by the result's `audit` link (a signed, expiring capability in `exp`, `kid` and `sig`; no key needed) or by an API key of the job's organisation. `Accept: text/html` gets the trace viewer, anything else JSON.",
+                "security": [{ "ApiKey": [] }, {}],
+                "parameters": [eval_id,
+                    { "name": API_KEY_HEADER, "in": "header", "required": false, "schema": { "type": "string" } },
+                    { "name": "exp", "in": "query", "required": false, "description": "Audit link: expiry, unix seconds", "schema": { "type": "integer" } },
+                    { "name": "kid", "in": "query", "required": false, "description": "Audit link: the signing key's id", "schema": { "type": "string" } },
+                    { "name": "sig", "in": "query", "required": false, "description": "Audit link: the signature", "schema": { "type": "string" } }],
                 "responses": {
-                    "200": { "description": "Trace", "content": { "application/json": { "schema": { "type": "object" } } } },
-                    "401": error_response("Invalid or missing API key"), "404": error_response("No such trace for your organization"),
+                    "200": { "description": "Trace (JSON), or the viewer (HTML)",
+                             "headers": { "x-trace-stored-bytes": { "schema": { "type": "integer" }, "description": "The trace's stored (compressed) size" } },
+                             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Trace" } },
+                                          "text/html": { "schema": { "type": "string" } } } },
+                    "401": error_response("No link and an invalid or missing API key"),
+                    "404": error_response("No such trace for your organization, or a link that is not valid"),
+                    "410": error_response("The audit link expired"),
                     "503": error_response("Temporarily unavailable")
                 } } },
             "/admin/v1/releases": {

@@ -15,13 +15,14 @@ use serde_json::{Value, json};
 
 use crate::catalogue::Catalogue;
 use crate::config::{
-    Cli, Command, EvalArgs, KeyCommand, ModuleSource, ModulesArgs, OrgCommand, PoolCommand,
-    RuntimeArgs, SampleCommand, WebhookSecretCommand,
+    AuditKeyCommand, Cli, Command, EvalArgs, KeyCommand, ModuleSource, ModulesArgs, OrgCommand,
+    PoolCommand, RuntimeArgs, SampleCommand, WebhookSecretCommand,
 };
 use crate::eval::{self, Job, Pool, PreparedPool};
 use crate::registry;
 use crate::runtime::Runtime;
 use crate::store::Store;
+use crate::traces::links::AuditLinks;
 use crate::vertical::Vertical;
 
 /// Prefix of `--profile` and `--pool` values that name sample data instead of a file.
@@ -108,6 +109,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Vertical(command) => vertical::run(command).await,
         Command::Replay(args) => replay::replay_command(args).await,
         Command::Whatif(args) => replay::whatif_command(args).await,
+        Command::AuditLink(args) => {
+            let store = connect(&args.database.database_url).await?;
+            let ttl = crate::config::parse_duration(&args.ttl)?;
+            let job = store
+                .job_any_org(&args.eval_id)
+                .await?
+                .with_context(|| format!("there is no job {}", args.eval_id))?;
+            let links = AuditLinks::new(store, ttl);
+            let url = links
+                .mint(&args.public_url, &job.id, &job.org_id, None)
+                .await?;
+            writeln!(std::io::stdout().lock(), "{url}")?;
+            Ok(0)
+        }
+        Command::AuditKey(AuditKeyCommand::Rotate { revoke, database }) => {
+            let store = connect(&database.database_url).await?;
+            let id = AuditLinks::new(store, crate::traces::links::DEFAULT_TTL)
+                .rotate(revoke)
+                .await?;
+            writeln!(std::io::stdout().lock(), "{id}")?;
+            Ok(0)
+        }
         Command::Pool(PoolCommand::List { org, database }) => {
             let store = connect(&database.database_url).await?;
             let org_id = match org {

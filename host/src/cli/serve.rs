@@ -17,6 +17,7 @@ use crate::jobs::{DeliveryConfig, WorkerConfig, run_deliveries, run_workers};
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::store::Store;
+use crate::traces::links::AuditLinks;
 use crate::webhooks::AttemptConfig;
 
 /// Organisation, pool and size the demo sets up.
@@ -94,6 +95,7 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
     let delivery_wake = Arc::new(Notify::new());
     let shutdown = CancellationToken::new();
     let name = format!("{}-{}", hostname(), std::process::id());
+    let links = Arc::new(AuditLinks::new(store.clone(), args.audit_link_ttl()?));
     let worker_config = WorkerConfig {
         name: name.clone(),
         concurrency: args.workers,
@@ -101,6 +103,7 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
         poll: Duration::from_millis(args.poll_ms),
         max_attempts: 3,
         public_url: args.public_url.clone(),
+        links: links.clone(),
         finished: delivery_wake.clone(),
     };
     let following = tokio::spawn(catalogue::follow(
@@ -137,7 +140,15 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
         webhook_policy,
         admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
     };
-    let state = AppState::new(config, store, catalogue, metrics, wake, delivery_wake);
+    let state = AppState::new(
+        config,
+        store,
+        catalogue,
+        metrics,
+        links,
+        wake,
+        delivery_wake,
+    );
     let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;

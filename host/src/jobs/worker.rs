@@ -16,6 +16,7 @@ use crate::eval::{self, Job as EvalJob, Progress};
 use crate::metrics::Metrics;
 use crate::store::{Finish, Job, JobStatus, NewDelivery, Store};
 use crate::time::now_ms;
+use crate::traces::links::AuditLinks;
 use crate::traces::stored;
 
 /// How workers run. See the `serve` flags for defaults.
@@ -33,6 +34,8 @@ pub struct WorkerConfig {
     pub max_attempts: i64,
     /// Public base URL, for the result's `audit` link.
     pub public_url: String,
+    /// Mints the signed `audit` link of each result.
+    pub links: Arc<AuditLinks>,
     /// Notified when a result is committed, to wake the delivery workers.
     pub finished: Arc<Notify>,
 }
@@ -189,7 +192,11 @@ async fn evaluate(
         eval_id: job.id.clone(),
         sandbox: eval::sandbox_for(&job.id, Duration::from_secs(clock as u64)),
         profile,
-        audit_url: audit_url(config, &job.id),
+        audit_url: config
+            .links
+            .mint(&config.public_url, &job.id, &job.org_id, None)
+            .await
+            .map_err(|e| Error::Retryable(e.to_string()))?,
         release: Some(release.id.to_string()),
         timings: false,
         progress: Some(progress),
@@ -263,14 +270,6 @@ fn sandbox_clock(job: &Job) -> i64 {
     job.created_at.max(0) / 1000
 }
 
-/// The job's `audit` link.
-fn audit_url(config: &WorkerConfig, eval_id: &str) -> String {
-    format!(
-        "{}/traces/{eval_id}",
-        config.public_url.trim_end_matches('/')
-    )
-}
-
 /// Commits a failed result that no module produced (e.g. the pool vanished).
 async fn fail(
     config: &WorkerConfig,
@@ -279,7 +278,10 @@ async fn fail(
     code: &str,
     message: &str,
 ) -> Result<bool, crate::store::Error> {
-    let audit = audit_url(config, &job.id);
+    let audit = config
+        .links
+        .mint(&config.public_url, &job.id, &job.org_id, None)
+        .await?;
     let result = serde_json::json!({
         "eval_id": job.id, "status": "failed", "pool_size": 0, "filtered": 0, "candidates": [],
         "error": { "code": code, "message": message }, "audit": audit,

@@ -12,6 +12,7 @@
 //! Every timestamp is unix milliseconds passed in by the caller (`now`), so
 //! tests control time.
 
+mod audit;
 mod postgres;
 mod releases;
 mod rows;
@@ -21,6 +22,7 @@ mod sqlite;
 mod tests;
 mod webhooks;
 
+pub use audit::AuditKey;
 pub use releases::{
     ActivateWhen, Activated, Activation, ActivationKind, NewModule, NewRelease, Published, Release,
     ReleaseModule, RolledBack,
@@ -423,6 +425,24 @@ impl Store {
     /// Every change of a vertical's active release, oldest first.
     pub async fn activations(&self, vertical: &str) -> Result<Vec<Activation>> {
         dispatch!(self.activations(vertical))
+    }
+
+    /// The keys that may verify audit links now (not revoked), newest first: the first
+    /// signs new links.
+    pub async fn audit_keys(&self, now: i64) -> Result<Vec<AuditKey>> {
+        dispatch!(self.audit_keys(now))
+    }
+
+    /// Adds a key that signs audit links from now on; with `revoke_others`, every other
+    /// key is revoked in the same transaction (their links stop working).
+    pub async fn add_audit_key(
+        &self,
+        id: &str,
+        secret: &str,
+        revoke_others: bool,
+        now: i64,
+    ) -> Result<()> {
+        dispatch!(self.add_audit_key(id, secret, revoke_others, now))
     }
 
     /// A subscription to other replicas' [`Event`]s; `None` on SQLite, which has none

@@ -16,7 +16,7 @@ use super::{
     ApiKey, EVENTS_CHANNEL, Error, Event, Events, Finish, Inserted, Job, NewJob, NewPoolVersion,
     Org, PoolVersion, Result, TraceRow,
 };
-use super::{releases, webhooks};
+use super::{audit, releases, webhooks};
 
 /// See [`super::Store::claim_job`]. The row lock taken by `for update` makes
 /// PostgreSQL re-check the condition against the latest row version; the
@@ -425,3 +425,5 @@ releases::impl_releases!(
 );
 
 sql::impl_shared_reads!(PgStore);
+
+audit::impl_audit_keys!(PgStore, "begin");

@@ -18,7 +18,7 @@ use super::{
     ApiKey, Error, Event, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
     TraceRow,
 };
-use super::{releases, webhooks};
+use super::{audit, releases, webhooks};
 
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -395,3 +395,5 @@ releases::impl_releases!(
 );
 
 sql::impl_shared_reads!(SqliteStore);
+
+audit::impl_audit_keys!(SqliteStore, "begin immediate");

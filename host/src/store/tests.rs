@@ -71,6 +71,7 @@ conformance!(
     activation_and_rollback,
     operator_reads_cross_orgs,
     events_reach_listeners,
+    audit_keys_rotate_and_revoke,
 );
 
 async fn sqlite_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
@@ -1302,5 +1303,20 @@ async fn events_reach_listeners(store: Store) -> anyhow::Result<()> {
         seen.extend(event);
     }
     assert_eq!(seen, [Event::JobQueued, Event::ReleaseActivated]);
+    Ok(())
+}
+
+async fn audit_keys_rotate_and_revoke(store: Store) -> anyhow::Result<()> {
+    assert!(store.audit_keys(1).await?.is_empty());
+    // Made in the same millisecond: the one added last signs.
+    store.add_audit_key("ak_b", "secret-b", false, 10).await?;
+    store.add_audit_key("ak_a", "secret-a", false, 10).await?;
+    let ids = |keys: Vec<AuditKey>| keys.into_iter().map(|k| k.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.audit_keys(11).await?), ["ak_a", "ak_b"]);
+    store.add_audit_key("ak_c", "secret-c", true, 20).await?;
+    assert_eq!(ids(store.audit_keys(21).await?), ["ak_c"], "the others are revoked");
+    // Ids are random: a repeated one is refused, not stored twice.
+    ensure!(store.add_audit_key("ak_c", "again", false, 30).await.is_err());
+    assert_eq!(ids(store.audit_keys(31).await?), ["ak_c"]);
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! The audit trace of one evaluation: which module version decided what, for
 //! which candidate, and why. Traces are data, serialized as JSON; with timings
 //! off they are a pure function of the evaluation's inputs, byte for byte.
-//! [`stored`] owns how they are stored and read back.
+//! [`stored`] owns how they are stored and read back; [`links`] the signed links that open
+//! them in a browser.
 
+pub mod links;
 pub mod stored;
 
 use std::sync::Arc;

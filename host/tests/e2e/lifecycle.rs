@@ -228,6 +228,27 @@ async fn a_weight_change_is_published_shadowed_activated_rolled_back_and_replaye
     let result = settled(&client, &addr, &key, &first, Duration::from_secs(30)).await;
     assert_eq!(result["status"], "completed", "{result}");
     assert_eq!(result["release"], "insurance@1");
+    // An operator mints a fresh audit link: it opens the trace with no key.
+    let link = env
+        .command()
+        .args(["audit-link", &first, "--ttl", "1h"])
+        .env("SHORTLIST_PUBLIC_URL", format!("http://{addr}"))
+        .output()
+        .unwrap();
+    let link = String::from_utf8(link.stdout).unwrap();
+    assert!(
+        link.starts_with(&format!("http://{addr}/traces/{first}?exp=")),
+        "{link}"
+    );
+    let trace: Value = client
+        .get(link.trim())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(trace["release"], "insurance@1");
 
     // What-if: exactly the candidates whose tier the new weights change, computed here.
     let out = env.output(&["whatif", &first, "--release", "insurance@2", "--json"]);

@@ -1,0 +1,269 @@
+// The audit trace viewer. It fetches the trace this page's URL names (with the same
+// signed capability, asking for JSON) and renders it: the summary, the modules that ran,
+// the ranked shortlist (searchable, sortable, paged: the DOM holds one page), a
+// candidate's drill-down with the aggregation worked out in numbers, and the filtered-out
+// candidates grouped by reason. Every value from the trace goes in as text, never markup.
+'use strict';
+
+(function () {
+  const PAGE = 50;
+  const NAMES_PER_GROUP = 200;
+  const app = document.getElementById('app');
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  // Replaces a node's children, flattening lists and skipping empty slots.
+  function fill(node, ...children) {
+    node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
+  const num = (n, digits = 2) => Number(Number(n).toFixed(digits)).toString();
+  const card = (title, id, ...children) => el('section', { class: 'card', id }, el('h2', {}, title), ...children);
+  const kv = (pairs) => el('dl', { class: 'kv' }, pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  const level = (l) => el('span', { class: 'lvl lvl-' + l }, l);
+
+  fetch(location.pathname + location.search, { headers: { Accept: 'application/json' } })
+    .then((r) => r.json().then((body) => (r.ok ? body : Promise.reject(body))))
+    .then(render)
+    .catch((body) => {
+      const message = (body && body.error && body.error.message) || String(body);
+      fill(app, el('section', { class: 'card problem', id: 'load-error' }, el('h2', {}, 'The trace could not be loaded'), el('p', {}, message)));
+    });
+
+  function render(trace) {
+    document.getElementById('title').textContent = trace.eval_id;
+    document.title = trace.eval_id + ' · audit trace';
+    const m = trace.aggregation;
+    // The trace leaves out what is empty: a filtered candidate has no ratings.
+    for (const c of trace.candidates) {
+      c.scores = c.scores || [];
+      c.verdicts = c.verdicts || [];
+    }
+    const model = {
+      trace,
+      manifest: m,
+      tierIndex: Object.fromEntries(m.tiers.map((t, i) => [t.name, i])),
+      ranked: trace.candidates.filter((c) => c.result).sort((a, b) => a.result.rank - b.result.rank),
+      filtered: trace.candidates.filter((c) => c.verdicts.some((v) => !v.eligible)),
+    };
+    const drill = el('section', { class: 'card', id: 'drilldown', hidden: true });
+    model.open = (candidate) => openCandidate(model, drill, candidate);
+    fill(app,
+      trace.error ? failure(trace) : null,
+      summary(model),
+      modules(trace),
+      shortlist(model),
+      drill,
+      filteredOut(model),
+    );
+  }
+
+  function failure(trace) {
+    const e = trace.error;
+    return el('section', { class: 'card problem', id: 'failure' },
+      el('h2', {}, 'This evaluation failed'),
+      kv([['code', el('code', { class: 'error-code' }, e.code)], ['module', el('span', { class: 'error-module' }, e.module || '(none)')], ['reason', el('span', { class: 'error-message' }, e.message)]]));
+  }
+
+  function summary(model) {
+    const t = model.trace;
+    const clock = new Date(t.sandbox.clock_unix_seconds * 1000).toISOString();
+    return card('Summary', 'summary',
+      el('div', { class: 'grid' },
+        kv([
+          ['evaluation', el('code', {}, t.eval_id)],
+          ['status', t.status],
+          ['vertical', t.vertical],
+          ['release', t.release ? el('code', { id: 'release' }, t.release) : '(modules from a directory)'],
+          ['pool', `${t.pool.id}, ${t.pool.size} candidates`],
+          ['pool version', el('code', {}, t.pool.version)],
+        ]),
+        kv([
+          ['eligible', `${model.ranked.length} of ${t.pool.size}`],
+          ['filtered out', String(model.filtered.length)],
+          ['clock seen', clock],
+          ['seed', el('code', {}, t.sandbox.seed)],
+          ['reproduce', el('code', {}, `shortlist replay ${t.eval_id}`)],
+          ['compare', el('code', {}, `shortlist whatif ${t.eval_id} --release ${t.vertical}@N`)],
+        ])),
+      el('details', {}, el('summary', {}, 'Profile'), el('pre', {}, JSON.stringify(t.profile, null, 2))),
+      el('details', {}, el('summary', {}, 'Aggregation rules (the manifest)'), el('pre', {}, JSON.stringify(model.manifest, null, 2))));
+  }
+
+  function modules(trace) {
+    const rows = trace.modules.map((m) => el('tr', {},
+      el('td', {}, m.name), el('td', {}, m.version), el('td', {}, m.kind),
+      el('td', {}, el('code', {}, m.sha256)),
+      el('td', { class: 'num' }, m.candidates), el('td', { class: 'num' }, m.fuel_used.toLocaleString('en')),
+      el('td', { class: 'num' }, m.wall_time_us === undefined ? '' : num(m.wall_time_us / 1000) + ' ms'),
+      el('td', {}, m.logs.length === 0 ? '' : el('details', {}, el('summary', {}, `${m.logs.length} lines` + (m.logs_dropped ? ` (+${m.logs_dropped} dropped)` : '')),
+        el('pre', {}, m.logs.map((l) => `${l.level}: ${l.message}`).join('\n'))))));
+    return card('Modules that ran', 'modules',
+      rows.length === 0 ? el('p', { class: 'muted' }, 'No module call completed; the failing one is named above.') : null,
+      el('table', {},
+      el('thead', {}, el('tr', {}, ['module', 'version', 'kind', 'SHA-256', 'candidates', 'fuel', 'wall time', 'log'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, rows)));
+  }
+
+  function shortlist(model) {
+    const dims = model.manifest.dimensions;
+    const columns = [
+      { name: '#', key: (c) => c.result.rank, num: true },
+      { name: 'candidate', key: (c) => c.name.toLowerCase() },
+      { name: 'tier', key: (c) => model.tierIndex[c.result.tier] },
+      { name: 'fit', key: (c) => -c.result.fit, num: true },
+      { name: 'confidence', key: (c) => ['HIGH', 'MEDIUM', 'LOW'].indexOf(c.result.confidence) },
+      ...dims.map((d) => ({ name: d, key: (c) => levelOf(c, d) })),
+    ];
+    const state = { query: '', sort: 0, descending: false, page: 0 };
+    const body = el('tbody');
+    const info = el('span', { class: 'muted', id: 'page-info' });
+    const prev = el('button', { id: 'prev', onclick: () => { state.page--; draw(); } }, 'Previous');
+    const next = el('button', { id: 'next', onclick: () => { state.page++; draw(); } }, 'Next');
+    const filteredMatches = el('div', { id: 'filtered-matches' });
+    const search = el('input', { type: 'search', id: 'search', placeholder: 'Find a candidate by name', oninput: (e) => { state.query = e.target.value.trim().toLowerCase(); state.page = 0; draw(); } });
+    const head = el('tr', {}, columns.map((c, i) => el('th', { class: 'sortable' + (c.num ? ' num' : ''), onclick: () => { state.descending = state.sort === i ? !state.descending : false; state.sort = i; draw(); } }, c.name)), el('th', {}, 'reasoning'));
+
+    function draw() {
+      const matches = model.ranked.filter((c) => c.name.toLowerCase().includes(state.query));
+      const key = columns[state.sort].key;
+      matches.sort((a, b) => {
+        const x = key(a), y = key(b);
+        const order = x < y ? -1 : x > y ? 1 : a.result.rank - b.result.rank;
+        return state.descending ? -order : order;
+      });
+      const pages = Math.max(1, Math.ceil(matches.length / PAGE));
+      state.page = Math.min(Math.max(0, state.page), pages - 1);
+      const shown = matches.slice(state.page * PAGE, (state.page + 1) * PAGE);
+      fill(body, shown.map((c) => el('tr', { class: 'row', 'data-name': c.name, onclick: () => model.open(c) },
+        el('td', { class: 'num' }, c.result.rank),
+        el('td', { class: 'name' }, c.name),
+        el('td', {}, el('span', { class: 'tier tier-' + Math.min(model.tierIndex[c.result.tier], 3) }, c.result.tier)),
+        el('td', { class: 'num' }, num(c.result.fit, 1)),
+        el('td', {}, c.result.confidence),
+        ...dims.map((d) => el('td', {}, level(levelOf(c, d)))),
+        el('td', {}, c.result.reasoning))));
+      info.textContent = matches.length === 0 ? 'No eligible candidate matches.'
+        : `${state.page * PAGE + 1}–${state.page * PAGE + shown.length} of ${matches.length}`;
+      prev.disabled = state.page === 0;
+      next.disabled = state.page >= pages - 1;
+      const gone = state.query ? model.filtered.filter((c) => c.name.toLowerCase().includes(state.query)) : [];
+      fill(filteredMatches, (gone.length === 0 ? [] : [
+        el('p', { class: 'muted' }, `Filtered out and matching: ${gone.length}`),
+        el('ul', {}, gone.slice(0, PAGE).map((c) => el('li', {}, el('a', { href: '#drilldown', class: 'filtered-name', onclick: () => model.open(c) }, c.name)))),
+      ]));
+    }
+    draw();
+    return card('Ranked shortlist', 'shortlist',
+      el('div', { class: 'tools' }, search, prev, next, info),
+      el('table', {}, el('thead', {}, head), body),
+      filteredMatches);
+  }
+
+  function levelOf(candidate, dimension) {
+    const s = candidate.scores.find((s) => s.dimension === dimension);
+    return s ? s.level : '';
+  }
+
+  function openCandidate(model, drill, candidate) {
+    document.querySelectorAll('tr.selected').forEach((r) => r.classList.remove('selected'));
+    document.querySelectorAll(`tr.row`).forEach((r) => { if (r.dataset.name === candidate.name) r.classList.add('selected'); });
+    const r = candidate.result;
+    drill.hidden = false;
+    fill(drill,
+      el('h2', {}, candidate.name),
+      r ? el('p', { class: 'headline' }, `Rank ${r.rank}: `, el('span', { class: 'tier tier-' + Math.min(model.tierIndex[r.tier], 3) }, r.tier), `, fit ${num(r.fit, 1)}, confidence ${r.confidence}. ${r.reasoning}`)
+        : el('p', { class: 'headline no' }, 'Filtered out: not scored.'),
+      el('h3', {}, 'Filters'),
+      el('table', { id: 'verdicts' }, el('tbody', {}, candidate.verdicts.map((v) => el('tr', {},
+        el('td', {}, v.module), el('td', { class: v.eligible ? 'yes' : 'no' }, v.eligible ? 'kept' : 'rejected'), el('td', {}, v.reason || ''))))),
+      candidate.scores.length ? [
+        el('h3', {}, 'Ratings'),
+        el('table', { id: 'ratings' },
+          el('thead', {}, el('tr', {}, ['dimension', 'module', 'level', 'evidence', 'note'].map((h) => el('th', {}, h)))),
+          el('tbody', {}, candidate.scores.map((s) => el('tr', {}, el('td', {}, s.dimension), el('td', {}, s.module), el('td', {}, level(s.level)), el('td', {}, s.evidence), el('td', {}, s.note))))),
+        arithmetic(model.manifest, candidate),
+      ] : null);
+    drill.scrollIntoView({ block: 'start' });
+  }
+
+  // The aggregation in numbers, as the host computes it (eval/aggregate.rs): fit is the
+  // weighted mean of the levels' points; the tier is the first rule met; confidence follows
+  // from the weight backed by full evidence.
+  function arithmetic(m, candidate) {
+    const rows = m.dimensions.map((d) => {
+      const s = candidate.scores.find((x) => x.dimension === d);
+      const weight = m.weights[d] || 0;
+      const points = s ? m.points[s.level] || 0 : 0;
+      return { d, s, weight, points, product: weight * points };
+    });
+    const W = rows.reduce((a, r) => a + r.weight, 0);
+    const S = rows.reduce((a, r) => a + r.product, 0);
+    const fit = W > 0 ? S / W : 0;
+    const full = rows.filter((r) => r.s && r.s.evidence === 'full').reduce((a, r) => a + r.weight, 0);
+    const none = rows.filter((r) => r.s && r.s.evidence === 'none').reduce((a, r) => a + r.weight, 0);
+    const share = W > 0 ? full / W : 0;
+    const levelOfDim = (d) => (rows.find((r) => r.d === d) || {}).s?.level;
+    let matched = false;
+    const tiers = m.tiers.map((t) => {
+      const checks = [{ text: `fit ${num(fit, 1)} ≥ ${t.min_fit}`, ok: fit >= t.min_fit }]
+        .concat(Object.entries(t.worst || {}).map(([d, cap]) => {
+          const l = levelOfDim(d);
+          return { text: `${d} ${l || '?'} no worse than ${cap}`, ok: !!l && l <= cap };
+        }));
+      const met = checks.every((c) => c.ok);
+      const chosen = met && !matched;
+      matched = matched || met;
+      return el('li', { class: met ? 'rule-met' : 'rule-missed' },
+        el('strong', {}, t.name), ': ', checks.map((c, i) => [i ? '; ' : '', c.text, c.ok ? ' ✓' : ' ✗']),
+        chosen ? el('strong', { class: 'chosen-tier' }, ' → this tier') : '');
+    });
+    const c = m.confidence;
+    const confidence = share >= c.high && none === 0 ? 'HIGH' : share >= c.medium ? 'MEDIUM' : 'LOW';
+    return el('div', { id: 'aggregation' },
+      el('h3', {}, 'Fit: the weighted mean of the levels\' points'),
+      el('table', { class: 'math', id: 'fit-math' },
+        el('thead', {}, el('tr', {}, ['dimension', 'level', 'points', 'weight', 'weight × points'].map((h) => el('th', { class: h === 'dimension' || h === 'level' ? '' : 'num' }, h)))),
+        el('tbody', {}, rows.map((r) => el('tr', {}, el('td', {}, r.d), el('td', {}, r.s ? level(r.s.level) : '–'),
+          el('td', { class: 'num' }, num(r.points)), el('td', { class: 'num' }, num(r.weight)), el('td', { class: 'num' }, num(r.product))))),
+        el('tfoot', {}, el('tr', {}, el('td', { colspan: 3 }, 'sum'), el('td', { class: 'num' }, num(W)), el('td', { class: 'num' }, num(S))),
+          el('tr', {}, el('td', { colspan: 5, class: 'fit-result' }, `fit = ${num(S)} / ${num(W)} = ${num(fit, 1)}`)))),
+      el('h3', {}, 'Tier: the first rule met, best first'),
+      el('ul', { id: 'tier-rules' }, tiers),
+      el('h3', {}, 'Confidence: the weight backed by full evidence'),
+      el('p', { id: 'confidence-math' },
+        `full evidence ${num(full)} of ${num(W)} = ${num(share, 3)}; no evidence ${num(none)}. `,
+        `HIGH needs ≥ ${c.high} and none without evidence; MEDIUM needs ≥ ${c.medium}. → ${confidence}`));
+  }
+
+  function filteredOut(model) {
+    const groups = new Map();
+    for (const c of model.filtered) {
+      for (const v of c.verdicts.filter((v) => !v.eligible)) {
+        const key = `${v.module}\u0000${v.reason || ''}`;
+        if (!groups.has(key)) groups.set(key, { module: v.module, reason: v.reason || '', names: [] });
+        groups.get(key).names.push(c);
+      }
+    }
+    const sorted = [...groups.values()].sort((a, b) => b.names.length - a.names.length);
+    return card(`Filtered out: ${model.filtered.length}`, 'filtered',
+      sorted.length === 0 ? el('p', { class: 'muted' }, 'No candidate was filtered out.') : null,
+      sorted.map((g) => el('details', { class: 'reason-group' },
+        el('summary', {}, el('strong', {}, String(g.names.length)), ` × ${g.module}: ${g.reason}`),
+        el('ul', { class: 'names' }, g.names.slice(0, NAMES_PER_GROUP).map((c) => el('li', {}, el('a', { href: '#drilldown', onclick: () => model.open(c) }, c.name)))),
+        g.names.length > NAMES_PER_GROUP ? el('p', { class: 'muted' }, `and ${g.names.length - NAMES_PER_GROUP} more: find them by name above`) : null)));
+  }
+})();
