@@ -4,6 +4,8 @@
 mod api;
 #[path = "it/audit.rs"]
 mod audit;
+#[path = "it/fairness.rs"]
+mod fairness;
 #[path = "it/golden.rs"]
 mod golden;
 #[path = "it/sandbox.rs"]

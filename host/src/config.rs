@@ -46,6 +46,16 @@ pub const ENV_WEBHOOK_ALLOW_HTTP: &str = "SHORTLIST_WEBHOOK_ALLOW_HTTP";
 pub const ENV_WEBHOOK_SCHEDULE: &str = "SHORTLIST_WEBHOOK_SCHEDULE";
 /// Environment variable of [`ServeArgs::admin_token`].
 pub const ENV_ADMIN_TOKEN: &str = "SHORTLIST_ADMIN_TOKEN";
+/// Environment variable of [`ServeArgs::max_running_per_org`].
+pub const ENV_MAX_RUNNING_PER_ORG: &str = "SHORTLIST_MAX_RUNNING_PER_ORG";
+/// Environment variable of [`ServeArgs::max_queued_per_org`].
+pub const ENV_MAX_QUEUED_PER_ORG: &str = "SHORTLIST_MAX_QUEUED_PER_ORG";
+/// Environment variable of [`ServeArgs::rate_per_org`].
+pub const ENV_RATE_PER_ORG: &str = "SHORTLIST_RATE_PER_ORG";
+/// Environment variable of [`ServeArgs::burst_per_org`].
+pub const ENV_BURST_PER_ORG: &str = "SHORTLIST_BURST_PER_ORG";
+/// Environment variable of [`ServeArgs::validations`].
+pub const ENV_VALIDATIONS: &str = "SHORTLIST_VALIDATIONS";
 /// Environment variable of [`ServeArgs::audit_link_ttl`].
 pub const ENV_AUDIT_LINK_TTL: &str = "SHORTLIST_AUDIT_LINK_TTL";
 /// Environment variable of [`ServeArgs::delivery_workers`].
@@ -342,6 +352,27 @@ pub struct ServeArgs {
     /// Allow `http://` webhook URLs (tests, on-prem). Defaults to false.
     #[arg(long, env = ENV_WEBHOOK_ALLOW_HTTP)]
     pub webhook_allow_http: bool,
+    /// Most jobs of one organisation running at once across all replicas; 0 for no cap.
+    /// Claims serve the organisation with the fewest running jobs first either way.
+    /// Defaults to 0.
+    #[arg(long, env = ENV_MAX_RUNNING_PER_ORG, default_value_t = 0)]
+    pub max_running_per_org: u64,
+    /// Most jobs one organisation may have waiting; past it, submissions get 429.
+    /// Defaults to 1000.
+    #[arg(long, env = ENV_MAX_QUEUED_PER_ORG, default_value_t = crate::api::limits_defaults::MAX_QUEUED_PER_ORG)]
+    pub max_queued_per_org: i64,
+    /// Requests per second one organisation may make on this replica (all of its API
+    /// calls); past it, 429. Defaults to 50.
+    #[arg(long, env = ENV_RATE_PER_ORG, default_value_t = crate::api::limits_defaults::RATE_PER_ORG)]
+    pub rate_per_org: f64,
+    /// Requests an idle organisation may make at once above that rate. Defaults to 100.
+    #[arg(long, env = ENV_BURST_PER_ORG, default_value_t = crate::api::limits_defaults::BURST_PER_ORG)]
+    pub burst_per_org: f64,
+    /// Profile validations (module calls in the submit path) running at once on this
+    /// replica, a quarter of them at most for one organisation; past either, submissions
+    /// get 429. Defaults to 8.
+    #[arg(long, env = ENV_VALIDATIONS, default_value_t = crate::api::limits_defaults::VALIDATIONS)]
+    pub validations: usize,
     /// How long the `audit` link of a result opens its trace, e.g. `30d`, `12h`. Defaults
     /// to 30 days.
     #[arg(long, env = ENV_AUDIT_LINK_TTL, default_value = "30d")]
@@ -546,6 +577,24 @@ pub struct RuntimeArgs {
 }
 
 impl ServeArgs {
+    /// The API's per-organisation limits.
+    pub fn quotas(&self) -> crate::api::Quotas {
+        crate::api::Quotas {
+            rate_per_org: self.rate_per_org,
+            burst_per_org: self.burst_per_org,
+            max_queued_per_org: self.max_queued_per_org,
+            validations: self.validations,
+        }
+    }
+
+    /// The cap on one organisation's running jobs (`i64::MAX` for none).
+    pub fn running_cap(&self) -> i64 {
+        match self.max_running_per_org {
+            0 => i64::MAX,
+            n => i64::try_from(n).unwrap_or(i64::MAX),
+        }
+    }
+
     /// The lifetime of audit links.
     ///
     /// # Errors

@@ -171,6 +171,10 @@ pub struct HostOptions {
     pub delivery_workers: usize,
     /// The admin API's operator token; `None` turns the admin API off.
     pub admin_token: Option<&'static str>,
+    /// What one organisation may ask (generous unless a test says otherwise).
+    pub quotas: shortlist_host::api::Quotas,
+    /// Instance slots of the runtime.
+    pub instance_slots: u32,
 }
 
 impl Default for HostOptions {
@@ -183,6 +187,13 @@ impl Default for HostOptions {
             webhook_schedule: None,
             delivery_workers: 0,
             admin_token: None,
+            quotas: shortlist_host::api::Quotas {
+                rate_per_org: 100_000.0,
+                burst_per_org: 100_000.0,
+                max_queued_per_org: 1_000_000,
+                validations: 16,
+            },
+            instance_slots: 32,
         }
     }
 }
@@ -231,7 +242,7 @@ impl TestHost {
             shortlist_host::cli::catalogue(
                 &store,
                 runtime(RuntimeConfig {
-                    instance_slots: 32,
+                    instance_slots: options.instance_slots,
                     ..RuntimeConfig::default()
                 }),
             )
@@ -279,6 +290,8 @@ impl TestHost {
             lease: Duration::from_secs(30),
             poll: Duration::from_millis(50),
             max_attempts: 3,
+            backoff: jobs::Backoff::default(),
+            max_running_per_org: i64::MAX,
             public_url: url.clone(),
             links: links.clone(),
             finished: delivery_wake.clone(),
@@ -321,6 +334,7 @@ impl TestHost {
             max_body_bytes: 64 << 10,
             webhook_policy: options.webhook_policy,
             admin_token: options.admin_token.map(str::to_owned),
+            quotas: options.quotas,
         };
         let app = api::router(api::AppState::new(
             config,

@@ -67,6 +67,15 @@ pub enum ApiError {
     /// release ran it).
     #[error("{0}")]
     NotReplayable(String),
+    /// Returns 429 `rate_limited` with `Retry-After`: the organisation is over a limit
+    /// (requests, queued jobs) or the replica is validating all it may at once.
+    #[error("{message}")]
+    RateLimited {
+        /// Which limit, and what to do.
+        message: String,
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
     /// Returns 410 `link_expired`: an audit link past its expiry.
     #[error("{0}")]
     LinkExpired(String),
@@ -119,6 +128,7 @@ impl ApiError {
             ApiError::NothingToRollBack(_) => (StatusCode::CONFLICT, "nothing_to_roll_back"),
             ApiError::NotReplayable(_) => (StatusCode::CONFLICT, "not_replayable"),
             ApiError::LinkExpired(_) => (StatusCode::GONE, "link_expired"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -153,6 +163,13 @@ impl IntoResponse for ApiError {
         if let ApiError::Unavailable(cause) | ApiError::Internal(cause) = &self {
             tracing::error!(error.code = code, error.cause = %cause, "Request failed on the server side.");
         }
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after, .. } = &self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after),
+            );
+        }
+        response
     }
 }

@@ -37,7 +37,8 @@ impl Caller {
     ///
     /// # Errors
     ///
-    /// [`ApiError::Unauthorized`] for a missing, unknown or revoked key.
+    /// [`ApiError::Unauthorized`] for a missing, unknown or revoked key;
+    /// [`ApiError::RateLimited`] when the organisation is over its request rate.
     pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Self, ApiError> {
         let key = headers
             .get(API_KEY_HEADER)
@@ -47,6 +48,12 @@ impl Caller {
         let row = state.store.key(id).await?.ok_or(ApiError::Unauthorized)?;
         if row.revoked || !auth::verify(key.trim(), &row.hash) {
             return Err(ApiError::Unauthorized);
+        }
+        if let Err(wait) = state.limiter.take(&row.org_id, std::time::Instant::now()) {
+            return Err(ApiError::RateLimited {
+                message: "Your organization is sending requests faster than it may; retry after the delay in Retry-After".to_owned(),
+                retry_after: wait.as_secs().max(1),
+            });
         }
         Ok(Caller { org_id: row.org_id })
     }

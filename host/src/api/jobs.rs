@@ -168,13 +168,39 @@ async fn submit(
             pool.vertical, pool.pool_id
         ))
     })?;
+    let queued = state.store.queued_jobs_of_org(&caller.org_id).await?;
+    if queued >= state.config.quotas.max_queued_per_org {
+        return Err(ApiError::RateLimited {
+            message: format!(
+                "Your organization has {queued} jobs waiting, the most it may; submit more as they complete"
+            ),
+            retry_after: 1,
+        });
+    }
+    // Validation runs modules here, in the request path: a bounded number at once, so that
+    // submissions never take the instances the workers need.
+    let Some(_validating) = state.validations.try_start(&caller.org_id) else {
+        return Err(ApiError::RateLimited {
+            message: "The service is checking as many submissions as it may at once; retry shortly"
+                .to_owned(),
+            retry_after: 1,
+        });
+    };
     let problems = crate::eval::validate(
         &release.vertical,
         &submission.profile,
         &crate::runtime::Sandbox::NEUTRAL,
     )
     .await
-    .map_err(|e| ApiError::Unavailable(format!("profile validation failed: {e}")))?;
+    .map_err(|e| match e {
+        // No free instance slot: a passing lack of capacity, not a broken vertical.
+        crate::runtime::Error::Host(_) => ApiError::RateLimited {
+            message: "The service is checking as many submissions as it may at once; retry shortly"
+                .to_owned(),
+            retry_after: 1,
+        },
+        e => ApiError::Unavailable(format!("profile validation failed: {e}")),
+    })?;
     let details = problems
         .into_iter()
         .map(|p| Detail {

@@ -5,6 +5,7 @@ mod error;
 mod extract;
 mod health;
 mod jobs;
+mod limits;
 mod openapi;
 mod traces;
 mod viewer;
@@ -21,6 +22,15 @@ use tower_http::trace::TraceLayer;
 
 pub use admin::{ADMIN_MAX_BODY_BYTES, MAX_SHADOW_JOBS};
 pub use error::{ApiError, Detail};
+pub use limits::Quotas;
+
+/// The defaults of [`Quotas`], for the command line's documentation.
+pub mod limits_defaults {
+    pub use super::limits::{
+        DEFAULT_BURST_PER_ORG as BURST_PER_ORG, DEFAULT_MAX_QUEUED_PER_ORG as MAX_QUEUED_PER_ORG,
+        DEFAULT_RATE_PER_ORG as RATE_PER_ORG, DEFAULT_VALIDATIONS as VALIDATIONS,
+    };
+}
 pub use openapi::document as openapi_document;
 
 use crate::catalogue::Catalogue;
@@ -44,6 +54,8 @@ pub struct ApiConfig {
     pub webhook_policy: crate::webhooks::Policy,
     /// The operator token of the admin API (`/admin/v1/...`); `None` turns it off.
     pub admin_token: Option<String>,
+    /// What one organisation may ask.
+    pub quotas: Quotas,
 }
 
 /// What every handler can reach.
@@ -63,6 +75,10 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Wakes idle delivery workers when a delivery is queued again.
     pub delivery_wake: Arc<Notify>,
+    /// Each organisation's request allowance on this replica.
+    pub(crate) limiter: Arc<limits::RateLimiter>,
+    /// Profile validations running at once on this replica, in all and per organisation.
+    pub(crate) validations: Arc<limits::Validations>,
     /// (org, Idempotency-Key) pairs whose first request is still being handled here.
     pub in_flight: Arc<Mutex<HashSet<(String, String)>>>,
 }
@@ -79,6 +95,8 @@ impl AppState {
         delivery_wake: Arc<Notify>,
     ) -> Self {
         Self {
+            limiter: Arc::new(limits::RateLimiter::new(&config.quotas)),
+            validations: Arc::new(limits::Validations::new(&config.quotas)),
             config: Arc::new(config),
             store,
             catalogue,

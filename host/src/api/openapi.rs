@@ -6,6 +6,13 @@ use super::admin::{ADMIN_MAX_BODY_BYTES, MAX_SHADOW_JOBS};
 use super::extract::API_KEY_HEADER;
 use super::jobs::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY};
 
+/// 429 `rate_limited`, with its `Retry-After`.
+fn rate_limited() -> Value {
+    json!({ "description": "Over a limit: the organisation's request rate or waiting jobs, or the replica's validations",
+            "headers": { "Retry-After": { "schema": { "type": "integer" }, "description": "Seconds to wait" } },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
 fn error_response(description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
@@ -137,6 +144,7 @@ pub fn document(public_url: &str) -> Value {
                     "400": error_response("Invalid request"), "401": error_response("Invalid or missing API key"),
                     "409": error_response("Same Idempotency-Key in flight"), "413": error_response("Body too large"),
                     "415": error_response("Not JSON"), "422": error_response("Unknown pool, or Idempotency-Key reused with another body"),
+                    "429": rate_limited(),
                     "503": error_response("Temporarily unavailable")
                 } } },
             "/api/v1/jobs/{eval_id}": { "get": {
@@ -145,7 +153,7 @@ pub fn document(public_url: &str) -> Value {
                 "responses": {
                     "200": { "description": "Status", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/JobStatus" } } } },
                     "401": error_response("Invalid or missing API key"), "404": error_response("No such job for your organization"),
-                    "503": error_response("Temporarily unavailable")
+                    "429": rate_limited(), "503": error_response("Temporarily unavailable")
                 } } },
             "/api/v1/jobs/{eval_id}/redeliver": { "post": {
                 "summary": "Send a finished job's webhook again, with the same webhook-id", "security": key,

@@ -96,12 +96,25 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
     let shutdown = CancellationToken::new();
     let name = format!("{}-{}", hostname(), std::process::id());
     let links = Arc::new(AuditLinks::new(store.clone(), args.audit_link_ttl()?));
+    let runtime = catalogue.runtime().config();
+    // Each worker holds one instance at a time (a call or a pool preparation), each
+    // validation one: past the slots, calls would fail for want of one (and be retried).
+    let needed = 2 * args.workers + args.validations;
+    if runtime.pooling && needed > runtime.instance_slots as usize {
+        tracing::warn!(
+            instance.slots = runtime.instance_slots,
+            instance.needed = needed,
+            "Workers and validations may need more instance slots than the runtime has."
+        );
+    }
     let worker_config = WorkerConfig {
         name: name.clone(),
         concurrency: args.workers,
         lease: Duration::from_millis(args.lease_ms),
         poll: Duration::from_millis(args.poll_ms),
         max_attempts: 3,
+        backoff: crate::jobs::Backoff::default(),
+        max_running_per_org: args.running_cap(),
         public_url: args.public_url.clone(),
         links: links.clone(),
         finished: delivery_wake.clone(),
@@ -139,6 +152,7 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
         max_body_bytes: args.max_body_bytes,
         webhook_policy,
         admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
+        quotas: args.quotas(),
     };
     let state = AppState::new(
         config,

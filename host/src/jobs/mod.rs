@@ -3,12 +3,14 @@
 
 mod claim_loop;
 mod delivery;
+mod retry;
 mod worker;
 
 pub use crate::time::now_ms;
 pub use delivery::{
     DELIVERY_LEASE, DeliveryConfig, ROTATION_GRACE, org_secrets, rotate_secret, run_deliveries,
 };
+pub use retry::Backoff;
 pub use worker::{WorkerConfig, run_workers, webhook_id};
 
 /// Job errors carry retry intent; only the worker decides what to do with them.

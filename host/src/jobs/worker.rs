@@ -10,10 +10,12 @@ use tracing::{Instrument, info, info_span, warn};
 
 use super::claim_loop::ClaimLoop;
 
-use super::{Error, Result};
+use super::retry::random_unit;
+use super::{Backoff, Error, Result};
 use crate::catalogue::{self, Catalogue};
 use crate::eval::{self, Job as EvalJob, Progress};
 use crate::metrics::Metrics;
+use crate::runtime;
 use crate::store::{Finish, Job, JobStatus, NewDelivery, Store};
 use crate::time::now_ms;
 use crate::traces::links::AuditLinks;
@@ -32,6 +34,11 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// Attempts after which a job whose workers keep dying fails.
     pub max_attempts: i64,
+    /// How a job is retried after a passing failure.
+    pub backoff: Backoff,
+    /// Most jobs of one organisation running at once across every replica (`i64::MAX`
+    /// for no cap); claims also serve the organisation with the fewest running first.
+    pub max_running_per_org: i64,
     /// Public base URL, for the result's `audit` link.
     pub public_url: String,
     /// Mints the signed `audit` link of each result.
@@ -59,8 +66,12 @@ pub async fn run_workers(
         shutdown: &shutdown,
     };
     let claim = || {
-        let (store, name) = (store.clone(), config.name.clone());
-        async move { store.claim_job(&name, now_ms(), lease_ms).await }
+        let (store, name, cap) = (
+            store.clone(),
+            config.name.clone(),
+            config.max_running_per_org,
+        );
+        async move { store.claim_job(&name, now_ms(), lease_ms, cap).await }
     };
     let process = |job: Job| {
         let span = info_span!("job", job.id = %job.id, pool.id = %job.pool_id);
@@ -133,13 +144,26 @@ async fn process(
         Ok(false) => warn!(
             "The lease was lost before the result was committed; another worker owns the job."
         ),
-        Err(Error::Retryable(reason)) => {
-            warn!(%reason, "Job failed for a passing reason; back to the queue.");
-            metrics.retried.fetch_add(1, Ordering::Relaxed);
-            if let Err(e) = store.release_job(&job.id, &config.name, now_ms()).await {
-                warn!(error = %e, "Could not release the job; its lease will expire.");
+        Err(Error::Retryable(reason)) => match config.backoff.delay(job.retries, random_unit()) {
+            Some(delay) => {
+                warn!(%reason, job.retries = job.retries, retry.delay_ms = delay.as_millis() as u64, "Job failed for a passing reason; back to the queue after a backoff.");
+                metrics.retried.fetch_add(1, Ordering::Relaxed);
+                let run_at = now_ms() + delay.as_millis() as i64;
+                if let Err(e) = store
+                    .retry_job(&job.id, &config.name, now_ms(), run_at)
+                    .await
+                {
+                    warn!(error = %e, "Could not put the job back; its lease will expire.");
+                }
             }
-        }
+            None => {
+                let message = format!("gave up after {} retries: {reason}", job.retries);
+                if let Err(e) = fail(config, store, &job, "retries_exhausted", &message).await {
+                    warn!(error = %e, "Could not record the failure; the lease will expire and the job run again.");
+                }
+                metrics.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        },
         Err(Error::Fatal(reason)) => {
             let failed = fail(config, store, &job, "evaluation_failed", &reason).await;
             if let Err(e) = failed {
@@ -183,6 +207,10 @@ async fn evaluate(
         .await
         .map_err(|e| match e {
             catalogue::Error::Store(e) => Error::Retryable(e.to_string()),
+            // No free instance slot while preparing: passing, like the database.
+            catalogue::Error::Prepare(eval::Error::Runtime(e @ runtime::Error::Host(_))) => {
+                Error::Retryable(e.to_string())
+            }
             other => Error::Fatal(other.to_string()),
         })?;
     let profile = serde_json::from_str(&job.profile)

@@ -286,13 +286,21 @@ impl Store {
         dispatch!(self.job(org_id, id))
     }
 
-    /// Atomically claims the oldest (`created_at`, then `id`) job that is
-    /// queued, or running with `lease_expires_at < now` (its worker died):
-    /// status running, `lease_owner = worker`, `lease_expires_at = now +
-    /// lease_ms`, attempts + 1, `progress_done` reset, `started_at` set if
-    /// null. Never hands one job to two workers.
-    pub async fn claim_job(&self, worker: &str, now: i64, lease_ms: i64) -> Result<Option<Job>> {
-        let job = dispatch!(self.claim_job(worker, now, lease_ms))?;
+    /// Atomically claims a job that is queued and due (`run_at <= now`), or running with
+    /// `lease_expires_at < now` (its worker died), fairly across organisations: from the
+    /// organisation with the fewest running jobs (and fewer than `max_running_per_org`),
+    /// then the one whose oldest claimable job waited longest; within it, the oldest
+    /// (`created_at`, then `id`). Sets status running, `lease_owner = worker`,
+    /// `lease_expires_at = now + lease_ms`, attempts + 1, `progress_done` reset,
+    /// `started_at` if null. Never hands one job to two workers.
+    pub async fn claim_job(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        max_running_per_org: i64,
+    ) -> Result<Option<Job>> {
+        let job = dispatch!(self.claim_job(worker, now, lease_ms, max_running_per_org))?;
         if let Some(job) = &job {
             tracing::debug!(
                 job.id = %job.id,
@@ -333,14 +341,20 @@ impl Store {
         dispatch!(self.finish_job(id, worker, finish))
     }
 
-    /// Puts a running job held by `worker` back to queued (lease cleared) for
-    /// another attempt, and tells idle workers; false if not held.
-    pub async fn release_job(&self, id: &str, worker: &str, now: i64) -> Result<bool> {
-        let released = dispatch!(self.release_job(id, worker, now))?;
-        if released {
+    /// Puts a running job held by `worker` back in the queue (lease cleared) until
+    /// `run_at`, after a passing failure: a retry, not a claim that died (attempts go back
+    /// down, retries up). Tells idle workers; false if not held.
+    pub async fn retry_job(&self, id: &str, worker: &str, now: i64, run_at: i64) -> Result<bool> {
+        let queued = dispatch!(self.retry_job(id, worker, now, run_at))?;
+        if queued {
             dispatch!(self.announce(Event::JobQueued))?;
         }
-        Ok(released)
+        Ok(queued)
+    }
+
+    /// How many jobs of an organisation wait to run.
+    pub async fn queued_jobs_of_org(&self, org_id: &str) -> Result<i64> {
+        dispatch!(self.queued_jobs_of_org(org_id))
     }
 
     /// The audit trace of an evaluation, scoped to the org.

@@ -18,20 +18,8 @@ use super::{
 };
 use super::{audit, releases, webhooks};
 
-/// See [`super::Store::claim_job`]. The row lock taken by `for update` makes
-/// PostgreSQL re-check the condition against the latest row version; the
-/// outer condition repeats it so the statement is safe on its own.
-const CLAIM_JOB: &str = concat!(
-    "update jobs set status = 'running', lease_owner = $1, lease_expires_at = $2 + $3, \
-     attempts = attempts + 1, progress_done = 0, started_at = coalesce(started_at, $2), \
-     updated_at = $2 \
-     where id = (select id from jobs \
-         where status = 'queued' or (status = 'running' and lease_expires_at < $2) \
-         order by created_at, id limit 1 for update skip locked) \
-     and (status = 'queued' or (status = 'running' and lease_expires_at < $2)) \
-     returning ",
-    job_columns!()
-);
+/// See [`super::Store::claim_job`] and [`sql::claim_job`].
+const CLAIM_JOB: &str = sql::claim_job!("for update of j skip locked");
 
 /// [`sql::INSERT_JOB`], telling the other replicas (`$11` the channel, `$12` the payload)
 /// in the same statement: the notice goes out when the insert commits, and only when a
@@ -303,11 +291,13 @@ impl PgStore {
         worker: &str,
         now: i64,
         lease_ms: i64,
+        max_running_per_org: i64,
     ) -> Result<Option<Job>> {
         Ok(sqlx::query_as(CLAIM_JOB)
             .bind(worker)
             .bind(now)
             .bind(lease_ms)
+            .bind(max_running_per_org)
             .fetch_optional(&self.pool)
             .await?)
     }
@@ -390,14 +380,28 @@ impl PgStore {
         Ok(true)
     }
 
-    pub(super) async fn release_job(&self, id: &str, worker: &str, now: i64) -> Result<bool> {
-        let done = sqlx::query(sql::RELEASE_JOB)
+    pub(super) async fn retry_job(
+        &self,
+        id: &str,
+        worker: &str,
+        now: i64,
+        run_at: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(sql::RETRY_JOB)
             .bind(id)
             .bind(worker)
             .bind(now)
+            .bind(run_at)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn queued_jobs_of_org(&self, org_id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(sql::QUEUED_JOBS_OF_ORG)
+            .bind(org_id)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     pub(super) async fn trace(&self, org_id: &str, eval_id: &str) -> Result<Option<TraceRow>> {

@@ -204,8 +204,12 @@ pub struct Job {
     /// Current status.
     #[sqlx(try_from = "String")]
     pub status: JobStatus,
-    /// Number of times a worker claimed the job.
+    /// Number of times a worker claimed the job, less the retries.
     pub attempts: i64,
+    /// Times the job went back to the queue after a passing failure.
+    pub retries: i64,
+    /// When the job may be claimed (after a retry's backoff), unix milliseconds.
+    pub run_at: i64,
     /// Worker holding the lease while running.
     pub lease_owner: Option<String>,
     /// When the lease lapses (unix milliseconds); then another worker may claim the job.

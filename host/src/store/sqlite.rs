@@ -13,7 +13,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::sql::{self, job_columns};
+use super::sql;
 use super::{
     ApiKey, Error, Event, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
     TraceRow,
@@ -27,19 +27,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// not by name: `SQLITE_CONSTRAINT_PRIMARYKEY`.
 const CONSTRAINT_PRIMARYKEY: &str = "1555";
 
-/// See [`super::Store::claim_job`]. The outer condition repeats the inner one
-/// so the statement is safe on its own.
-const CLAIM_JOB: &str = concat!(
-    "update jobs set status = 'running', lease_owner = $1, lease_expires_at = $2 + $3, \
-     attempts = attempts + 1, progress_done = 0, started_at = coalesce(started_at, $2), \
-     updated_at = $2 \
-     where id = (select id from jobs \
-         where status = 'queued' or (status = 'running' and lease_expires_at < $2) \
-         order by created_at, id limit 1) \
-     and (status = 'queued' or (status = 'running' and lease_expires_at < $2)) \
-     returning ",
-    job_columns!()
-);
+/// See [`super::Store::claim_job`] and [`sql::claim_job`].
+const CLAIM_JOB: &str = sql::claim_job!("");
 
 /// The SQLite backend of [`super::Store`].
 #[derive(Clone, Debug)]
@@ -265,11 +254,13 @@ impl SqliteStore {
         worker: &str,
         now: i64,
         lease_ms: i64,
+        max_running_per_org: i64,
     ) -> Result<Option<Job>> {
         Ok(sqlx::query_as(CLAIM_JOB)
             .bind(worker)
             .bind(now)
             .bind(lease_ms)
+            .bind(max_running_per_org)
             .fetch_optional(&self.pool)
             .await?)
     }
@@ -345,14 +336,28 @@ impl SqliteStore {
         Ok(true)
     }
 
-    pub(super) async fn release_job(&self, id: &str, worker: &str, now: i64) -> Result<bool> {
-        let done = sqlx::query(sql::RELEASE_JOB)
+    pub(super) async fn retry_job(
+        &self,
+        id: &str,
+        worker: &str,
+        now: i64,
+        run_at: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(sql::RETRY_JOB)
             .bind(id)
             .bind(worker)
             .bind(now)
+            .bind(run_at)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn queued_jobs_of_org(&self, org_id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(sql::QUEUED_JOBS_OF_ORG)
+            .bind(org_id)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     pub(super) async fn trace(&self, org_id: &str, eval_id: &str) -> Result<Option<TraceRow>> {

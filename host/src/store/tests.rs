@@ -13,6 +13,8 @@ use super::*;
 /// The PostgreSQL every machine of the project (and CI) runs.
 const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 const LEASE_MS: i64 = 30_000;
+/// No cap on one organisation's running jobs.
+const NO_CAP: i64 = i64::MAX;
 const ORG: &str = "org_a";
 const OTHER_ORG: &str = "org_b";
 
@@ -62,7 +64,8 @@ conformance!(
     heartbeat_extends_lease,
     finish_job_writes_result_and_trace,
     finish_job_is_atomic,
-    release_job_requeues,
+    retry_job_requeues_after_its_backoff,
+    claims_are_fair_across_organisations,
     job_counts,
     outbox_delivery_lifecycle,
     webhook_secret_rotation,
@@ -358,6 +361,8 @@ async fn insert_job_idempotent(store: Store) -> anyhow::Result<()> {
             request_hash: "hash-j1".into(),
             status: JobStatus::Queued,
             attempts: 0,
+            retries: 0,
+            run_at: 0,
             lease_owner: None,
             lease_expires_at: None,
             progress_done: 0,
@@ -440,14 +445,14 @@ async fn job_scoped_to_org(store: Store) -> anyhow::Result<()> {
 
 async fn claim_oldest_first(store: Store) -> anyhow::Result<()> {
     seed(&store).await?;
-    assert_eq!(store.claim_job("w1", 1_000, LEASE_MS).await?, None);
+    assert_eq!(store.claim_job("w1", 1_000, LEASE_MS, NO_CAP).await?, None);
     insert(&store, "j-late", 300).await?;
     insert(&store, "j-b", 100).await?;
     insert(&store, "j-a", 100).await?; // same time as j-b: id breaks the tie
     insert(&store, "j-mid", 200).await?;
 
     let mut order = Vec::new();
-    while let Some(job) = store.claim_job("w1", 1_000, LEASE_MS).await? {
+    while let Some(job) = store.claim_job("w1", 1_000, LEASE_MS, NO_CAP).await? {
         assert_eq!(job.status, JobStatus::Running);
         assert_eq!(job.lease_owner.as_deref(), Some("w1"));
         assert_eq!(job.lease_expires_at, Some(1_000 + LEASE_MS));
@@ -465,21 +470,23 @@ async fn lease_expiry_reclaims(store: Store) -> anyhow::Result<()> {
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
     let claimed = store
-        .claim_job("w1", 1_000, LEASE_MS)
+        .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
         .context("claim")?;
     assert_eq!(claimed.attempts, 1);
 
     // Held while the lease runs, including its last millisecond.
-    assert_eq!(store.claim_job("w2", 1_001, LEASE_MS).await?, None);
+    assert_eq!(store.claim_job("w2", 1_001, LEASE_MS, NO_CAP).await?, None);
     assert_eq!(
-        store.claim_job("w2", 1_000 + LEASE_MS, LEASE_MS).await?,
+        store
+            .claim_job("w2", 1_000 + LEASE_MS, LEASE_MS, NO_CAP)
+            .await?,
         None
     );
 
     let now = 1_001 + LEASE_MS;
     let reclaimed = store
-        .claim_job("w2", now, LEASE_MS)
+        .claim_job("w2", now, LEASE_MS, NO_CAP)
         .await?
         .context("reclaim")?;
     assert_eq!(reclaimed.id, "j1");
@@ -491,7 +498,7 @@ async fn lease_expiry_reclaims(store: Store) -> anyhow::Result<()> {
         Some(1_000),
         "started_at keeps the first claim"
     );
-    assert_eq!(store.claim_job("w3", now, LEASE_MS).await?, None);
+    assert_eq!(store.claim_job("w3", now, LEASE_MS, NO_CAP).await?, None);
     Ok(())
 }
 
@@ -508,7 +515,7 @@ async fn concurrent_claims(store: Store) -> anyhow::Result<()> {
         tasks.spawn(async move {
             let worker = format!("w{w}");
             let mut claimed = Vec::new();
-            while let Some(job) = store.claim_job(&worker, 1_000, LEASE_MS).await? {
+            while let Some(job) = store.claim_job(&worker, 1_000, LEASE_MS, NO_CAP).await? {
                 anyhow::ensure!(job.lease_owner.as_deref() == Some(worker.as_str()));
                 anyhow::ensure!(job.attempts == 1, "{} claimed twice", job.id);
                 claimed.push(job.id);
@@ -534,7 +541,7 @@ async fn heartbeat_extends_lease(store: Store) -> anyhow::Result<()> {
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
     store
-        .claim_job("w1", 1_000, LEASE_MS)
+        .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
         .context("claim")?;
 
@@ -546,7 +553,9 @@ async fn heartbeat_extends_lease(store: Store) -> anyhow::Result<()> {
 
     // Still held at 1_000 + LEASE_MS + 1 thanks to the heartbeat.
     assert_eq!(
-        store.claim_job("w2", 1_001 + LEASE_MS, LEASE_MS).await?,
+        store
+            .claim_job("w2", 1_001 + LEASE_MS, LEASE_MS, NO_CAP)
+            .await?,
         None
     );
 
@@ -581,13 +590,13 @@ async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> 
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
     store
-        .claim_job("w1", 1_000, LEASE_MS)
+        .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
         .context("claim")?;
     // w1 stalls; its lease lapses and w2 takes over.
     let t = 1_001 + LEASE_MS;
     store
-        .claim_job("w2", t, LEASE_MS)
+        .claim_job("w2", t, LEASE_MS, NO_CAP)
         .await?
         .context("takeover")?;
     let before = job(&store, "j1").await?;
@@ -641,14 +650,16 @@ async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> 
     );
     assert!(!store.finish_job("j1", "w2", &done).await?, "finished once");
     assert_eq!(
-        store.claim_job("w3", t + 10 * LEASE_MS, LEASE_MS).await?,
+        store
+            .claim_job("w3", t + 10 * LEASE_MS, LEASE_MS, NO_CAP)
+            .await?,
         None
     );
 
     // A failure records its error.
     insert(&store, "j2", 200).await?;
     store
-        .claim_job("w1", t, LEASE_MS)
+        .claim_job("w1", t, LEASE_MS, NO_CAP)
         .await?
         .context("claim j2")?;
     let failed = Finish {
@@ -669,7 +680,7 @@ async fn finish_job_is_atomic(store: Store) -> anyhow::Result<()> {
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
     let claimed = store
-        .claim_job("w1", 1_000, LEASE_MS)
+        .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
         .context("claim")?;
     insert_stray_trace(&store, "j1").await?;
@@ -719,45 +730,98 @@ async fn insert_stray_trace(store: &Store, eval_id: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
-async fn release_job_requeues(store: Store) -> anyhow::Result<()> {
+async fn retry_job_requeues_after_its_backoff(store: Store) -> anyhow::Result<()> {
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
     assert!(
-        !store.release_job("j1", "w1", 500).await?,
+        !store.retry_job("j1", "w1", 500, 600).await?,
         "queued, not held"
     );
     store
-        .claim_job("w1", 1_000, LEASE_MS)
+        .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
         .context("claim")?;
     store.heartbeat("j1", "w1", 1_100, LEASE_MS, 5, 10).await?;
 
     assert!(
-        !store.release_job("j1", "w2", 1_200).await?,
+        !store.retry_job("j1", "w2", 1_200, 2_000).await?,
         "not the owner"
     );
-    assert!(store.release_job("j1", "w1", 1_200).await?);
-    let released = job(&store, "j1").await?;
-    assert_eq!(released.status, JobStatus::Queued);
+    assert!(store.retry_job("j1", "w1", 1_200, 2_000).await?);
+    let queued = job(&store, "j1").await?;
+    assert_eq!(queued.status, JobStatus::Queued);
+    assert_eq!((queued.lease_owner, queued.lease_expires_at), (None, None));
+    assert_eq!(queued.updated_at, 1_200);
     assert_eq!(
-        (released.lease_owner, released.lease_expires_at),
-        (None, None)
+        (queued.attempts, queued.retries, queued.run_at),
+        (0, 1, 2_000),
+        "a retry, not a lost claim"
     );
-    assert_eq!(released.updated_at, 1_200);
     assert!(
-        !store.release_job("j1", "w1", 1_300).await?,
-        "released already"
+        !store.retry_job("j1", "w1", 1_300, 2_000).await?,
+        "queued already"
     );
 
-    // Claimable at once, as a new attempt that starts its progress over.
+    // Not before its backoff has passed; then as a new attempt that starts its progress over.
+    assert_eq!(store.claim_job("w2", 1_999, LEASE_MS, NO_CAP).await?, None);
     let again = store
-        .claim_job("w2", 1_300, LEASE_MS)
+        .claim_job("w2", 2_000, LEASE_MS, NO_CAP)
         .await?
         .context("reclaim")?;
-    assert_eq!(again.attempts, 2);
+    assert_eq!((again.attempts, again.retries), (1, 1));
     assert_eq!(again.lease_owner.as_deref(), Some("w2"));
     assert_eq!((again.progress_done, again.progress_total), (0, 10));
     assert_eq!(again.started_at, Some(1_000));
+    Ok(())
+}
+
+/// One organisation's backlog does not hold up another's job: claims go to the
+/// organisation with the fewest running jobs, then the one that waited longest.
+async fn claims_are_fair_across_organisations(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    store
+        .insert_pool_version(OTHER_ORG, "p1", "insurance", "[]", 0, "h0", 1)
+        .await?;
+    for i in 0..20 {
+        insert(&store, &format!("a{i:02}"), 100 + i).await?;
+    }
+    let mut b = NewJob {
+        org_id: OTHER_ORG.to_owned(),
+        ..new_job("b00", 500)
+    };
+    store.insert_job(&b).await?;
+    b.id = "b01".to_owned();
+    b.now = 501;
+    store.insert_job(&b).await?;
+
+    let claim = |worker: &'static str, cap| {
+        let store = store.clone();
+        async move {
+            anyhow::Ok(
+                store
+                    .claim_job(worker, 1_000, LEASE_MS, cap)
+                    .await?
+                    .map(|j| j.id),
+            )
+        }
+    };
+    // A's oldest first (nobody runs anything; A waited longest), then B (no running
+    // job against A's one), then A and B in turn while B has any.
+    let order = [
+        claim("w1", NO_CAP).await?,
+        claim("w2", NO_CAP).await?,
+        claim("w3", NO_CAP).await?,
+        claim("w4", NO_CAP).await?,
+        claim("w5", NO_CAP).await?,
+    ];
+    let order: Vec<&str> = order
+        .iter()
+        .map(|id| id.as_deref().unwrap_or("-"))
+        .collect();
+    assert_eq!(order, ["a00", "b00", "a01", "b01", "a02"]);
+    // A cap of 3 running jobs per organisation: A has 3, B none queued: nothing to claim.
+    assert_eq!(claim("w6", 3).await?, None);
+    assert_eq!(claim("w6", 4).await?.as_deref(), Some("a03"));
     Ok(())
 }
 
@@ -774,7 +838,7 @@ async fn job_counts(store: Store) -> anyhow::Result<()> {
     // j0 completes, j1 fails, j2 runs, j3..j5 wait.
     for id in ["j0", "j1", "j2"] {
         let claimed = store
-            .claim_job("w", 1_000, LEASE_MS)
+            .claim_job("w", 1_000, LEASE_MS, NO_CAP)
             .await?
             .context("claim")?;
         assert_eq!(claimed.id, id);
@@ -859,7 +923,7 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
     store
-        .claim_job("w1", 1_000, LEASE_MS)
+        .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
         .context("claim")?;
     let done = Finish {
@@ -1248,7 +1312,7 @@ async fn operator_reads_cross_orgs(store: Store) -> anyhow::Result<()> {
     assert_eq!(store.job_any_org("nope").await?, None);
     for (id, now) in [("j1", 1_000), ("j2", 2_000)] {
         let claimed = store
-            .claim_job("w", now, LEASE_MS)
+            .claim_job("w", now, LEASE_MS, NO_CAP)
             .await?
             .context("claim")?;
         assert_eq!(claimed.id, id);
@@ -1314,9 +1378,18 @@ async fn audit_keys_rotate_and_revoke(store: Store) -> anyhow::Result<()> {
     let ids = |keys: Vec<AuditKey>| keys.into_iter().map(|k| k.id).collect::<Vec<_>>();
     assert_eq!(ids(store.audit_keys(11).await?), ["ak_a", "ak_b"]);
     store.add_audit_key("ak_c", "secret-c", true, 20).await?;
-    assert_eq!(ids(store.audit_keys(21).await?), ["ak_c"], "the others are revoked");
+    assert_eq!(
+        ids(store.audit_keys(21).await?),
+        ["ak_c"],
+        "the others are revoked"
+    );
     // Ids are random: a repeated one is refused, not stored twice.
-    ensure!(store.add_audit_key("ak_c", "again", false, 30).await.is_err());
+    ensure!(
+        store
+            .add_audit_key("ak_c", "again", false, 30)
+            .await
+            .is_err()
+    );
     assert_eq!(ids(store.audit_keys(31).await?), ["ak_c"]);
     Ok(())
 }

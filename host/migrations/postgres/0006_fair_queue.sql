@@ -1,0 +1,6 @@
+-- Fair claiming and backoff. Keep in step with ../sqlite/0005_fair_queue.sql.
+
+alter table jobs add column run_at bigint not null default 0;
+alter table jobs add column retries bigint not null default 0;
+
+create index jobs_org_status_created_at on jobs (org_id, status, created_at, id);
