@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::runtime::{Limits, RuntimeConfig};
@@ -328,29 +329,29 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
     /// Evaluations run at once by this process. Defaults to 2.
-    #[arg(long, env = ENV_WORKERS, default_value_t = 2)]
+    #[arg(long, env = ENV_WORKERS, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=1024).map(usize::from))]
     pub workers: usize,
     /// Public base URL, for `audit` links. Defaults to http://127.0.0.1:8080.
     #[arg(long, env = ENV_PUBLIC_URL, default_value = DEFAULT_PUBLIC_URL)]
     pub public_url: String,
     /// Cap on request bodies, in bytes. Defaults to 1 MiB.
-    #[arg(long, env = ENV_MAX_BODY_BYTES, default_value_t = crate::api::DEFAULT_MAX_BODY_BYTES)]
+    #[arg(long, env = ENV_MAX_BODY_BYTES, default_value_t = crate::api::DEFAULT_MAX_BODY_BYTES, value_parser = clap::value_parser!(u32).range(1024..).map(|n| n as usize))]
     pub max_body_bytes: usize,
     /// How long a worker's claim on a job lasts without a heartbeat, in ms. Defaults to 30000.
-    #[arg(long, env = ENV_LEASE_MS, default_value_t = 30_000)]
+    #[arg(long, env = ENV_LEASE_MS, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(300..))]
     pub lease_ms: u64,
     /// How often idle workers look for jobs without being woken, in ms. Defaults to 500.
-    #[arg(long, env = ENV_POLL_MS, default_value_t = 500)]
+    #[arg(long, env = ENV_POLL_MS, default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub poll_ms: u64,
     /// Webhook attempts in flight at once (0 turns delivery off in this process). Defaults to 4.
-    #[arg(long, env = ENV_DELIVERY_WORKERS, default_value_t = 4)]
+    #[arg(long, env = ENV_DELIVERY_WORKERS, default_value_t = 4, value_parser = clap::value_parser!(u16).range(0..=1024).map(usize::from))]
     pub delivery_workers: usize,
     /// CIDRs webhooks may reach even though they are not public (tests, on-prem), comma-separated.
     /// Defaults to none.
     #[arg(long, env = ENV_WEBHOOK_ALLOW_CIDRS, default_value = "")]
     pub webhook_allow_cidrs: String,
     /// Allow `http://` webhook URLs (tests, on-prem). Defaults to false.
-    #[arg(long, env = ENV_WEBHOOK_ALLOW_HTTP)]
+    #[arg(long, env = ENV_WEBHOOK_ALLOW_HTTP, value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub webhook_allow_http: bool,
     /// Most jobs of one organisation running at once across all replicas; 0 for no cap.
     /// Claims serve the organisation with the fewest running jobs first either way.
@@ -359,19 +360,19 @@ pub struct ServeArgs {
     pub max_running_per_org: u64,
     /// Most jobs one organisation may have waiting; past it, submissions get 429.
     /// Defaults to 1000.
-    #[arg(long, env = ENV_MAX_QUEUED_PER_ORG, default_value_t = crate::api::limits_defaults::MAX_QUEUED_PER_ORG)]
+    #[arg(long, env = ENV_MAX_QUEUED_PER_ORG, default_value_t = crate::api::limits_defaults::MAX_QUEUED_PER_ORG, value_parser = clap::value_parser!(i64).range(1..))]
     pub max_queued_per_org: i64,
     /// Requests per second one organisation may make on this replica (all of its API
     /// calls); past it, 429. Defaults to 50.
-    #[arg(long, env = ENV_RATE_PER_ORG, default_value_t = crate::api::limits_defaults::RATE_PER_ORG)]
+    #[arg(long, env = ENV_RATE_PER_ORG, default_value_t = crate::api::limits_defaults::RATE_PER_ORG, value_parser = positive_number)]
     pub rate_per_org: f64,
     /// Requests an idle organisation may make at once above that rate. Defaults to 100.
-    #[arg(long, env = ENV_BURST_PER_ORG, default_value_t = crate::api::limits_defaults::BURST_PER_ORG)]
+    #[arg(long, env = ENV_BURST_PER_ORG, default_value_t = crate::api::limits_defaults::BURST_PER_ORG, value_parser = at_least_one)]
     pub burst_per_org: f64,
     /// Profile validations (module calls in the submit path) running at once on this
     /// replica, a quarter of them at most for one organisation; past either, submissions
     /// get 429. Defaults to 8.
-    #[arg(long, env = ENV_VALIDATIONS, default_value_t = crate::api::limits_defaults::VALIDATIONS)]
+    #[arg(long, env = ENV_VALIDATIONS, default_value_t = crate::api::limits_defaults::VALIDATIONS, value_parser = clap::value_parser!(u16).range(1..=1024).map(usize::from))]
     pub validations: usize,
     /// How long the `audit` link of a result opens its trace, e.g. `30d`, `12h`. Defaults
     /// to 30 days.
@@ -557,22 +558,22 @@ pub struct RuntimeArgs {
     #[arg(long, env = ENV_MODULE_CACHE)]
     pub module_cache: Option<PathBuf>,
     /// Wall-clock deadline of one module call, in milliseconds. Defaults to 10000.
-    #[arg(long, env = ENV_CALL_TIMEOUT_MS, default_value_t = 10_000)]
+    #[arg(long, env = ENV_CALL_TIMEOUT_MS, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub call_timeout_ms: u64,
     /// Instruction budget of one module call. Defaults to 20 billion.
-    #[arg(long, env = ENV_CALL_FUEL, default_value_t = crate::runtime::Limits::default().fuel)]
+    #[arg(long, env = ENV_CALL_FUEL, default_value_t = crate::runtime::Limits::default().fuel, value_parser = clap::value_parser!(u64).range(1..))]
     pub call_fuel: u64,
     /// Linear-memory cap of one module instance, in MiB. Defaults to 256.
-    #[arg(long, env = ENV_CALL_MEMORY_MIB, default_value_t = 256)]
+    #[arg(long, env = ENV_CALL_MEMORY_MIB, default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=4096).map(usize::from))]
     pub call_memory_mib: usize,
     /// Cap on what one module call returns, in MiB. Defaults to 16.
-    #[arg(long, env = ENV_CALL_OUTPUT_MIB, default_value_t = 16)]
+    #[arg(long, env = ENV_CALL_OUTPUT_MIB, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024).map(usize::from))]
     pub call_output_mib: usize,
     /// Use on-demand instance allocation instead of the pooling allocator.
-    #[arg(long, env = ENV_NO_POOLING)]
+    #[arg(long, env = ENV_NO_POOLING, value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub no_pooling: bool,
     /// Write `/tmp/perf-<pid>.map` so that `perf` names the compiled plugin functions.
-    #[arg(long, env = ENV_PERF_MAP)]
+    #[arg(long, env = ENV_PERF_MAP, value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub perf_map: bool,
 }
 
@@ -676,4 +677,101 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| DurationError(text.to_owned()))
+}
+
+/// A number above zero (a rate).
+fn positive_number(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        _ => Err(format!("{text:?} is not a number above 0")),
+    }
+}
+
+/// A number of at least one (a burst).
+fn at_least_one(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 1.0 => Ok(n),
+        _ => Err(format!("{text:?} is not a number of at least 1")),
+    }
+}
+
+/// A database URL with its password hidden, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(a database URL that does not parse)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("shortlist").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn out_of_range_settings_are_refused_with_the_range() {
+        for args in [
+            &["serve", "--lease-ms", "0"][..],
+            &["serve", "--workers", "0"],
+            &["serve", "--poll-ms", "1"],
+            &["serve", "--rate-per-org", "0"],
+            &["serve", "--burst-per-org", "0.5"],
+            &["serve", "--validations", "0"],
+            &[
+                "eval",
+                "--vertical",
+                "v",
+                "--profile",
+                "p",
+                "--pool",
+                "p",
+                "--call-timeout-ms",
+                "0",
+            ],
+        ] {
+            let err = parse(args).expect_err(&format!("{args:?}")).to_string();
+            assert!(err.contains("invalid value"), "{args:?}: {err}");
+        }
+        assert!(parse(&["serve", "--lease-ms", "300"]).is_ok());
+    }
+
+    #[test]
+    fn booleans_take_the_usual_spellings() {
+        for (value, expected) in [
+            ("1", true),
+            ("yes", true),
+            ("true", true),
+            ("0", false),
+            ("off", false),
+        ] {
+            let cli = parse(&["serve", "--webhook-allow-http", value]).unwrap();
+            let Command::Serve(args) = cli.command else {
+                panic!("serve")
+            };
+            assert_eq!(args.webhook_allow_http, expected, "{value}");
+        }
+        let Command::Serve(args) = parse(&["serve", "--webhook-allow-http"]).unwrap().command
+        else {
+            panic!("serve")
+        };
+        assert!(args.webhook_allow_http, "the bare flag");
+    }
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db.example:5432/shortlist"),
+            "postgres://app:***@db.example:5432/shortlist"
+        );
+        assert_eq!(redact_url("sqlite://shortlist.db"), "sqlite://shortlist.db");
+    }
 }

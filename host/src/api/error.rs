@@ -50,6 +50,12 @@ pub enum ApiError {
     /// Returns 422 `no_webhook`: the job was submitted without a `webhook_url`.
     #[error("Job '{0}' has no webhook_url to deliver to")]
     NoWebhook(String),
+    /// Returns 409 `delivery_in_flight`: an attempt to deliver the job's result is being
+    /// made now.
+    #[error(
+        "A delivery of job '{0}' is being attempted now; its outcome shows in the job's status"
+    )]
+    DeliveryInFlight(String),
     /// Returns 409 `not_finished`: the job has no result to deliver yet.
     #[error("Job '{0}' has not finished; its result is delivered when it does")]
     NotFinished(String),
@@ -123,6 +129,7 @@ impl ApiError {
             }
             ApiError::NoWebhook(_) => (StatusCode::UNPROCESSABLE_ENTITY, "no_webhook"),
             ApiError::NotFinished(_) => (StatusCode::CONFLICT, "not_finished"),
+            ApiError::DeliveryInFlight(_) => (StatusCode::CONFLICT, "delivery_in_flight"),
             ApiError::AdminUnauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::ReleaseRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "release_refused"),
             ApiError::NothingToRollBack(_) => (StatusCode::CONFLICT, "nothing_to_roll_back"),

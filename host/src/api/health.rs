@@ -23,7 +23,11 @@ async fn healthz() -> Response {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    let database = state.store.ping().await.map_err(|e| e.to_string());
+    // What is wrong, without the database's own words (they can name hosts and users).
+    let database = state.store.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "Readiness: the database does not answer.");
+        "unreachable".to_owned()
+    });
     let releases: serde_json::Map<String, serde_json::Value> = state
         .catalogue
         .releases()

@@ -12,6 +12,7 @@ use super::extract::{Caller, JsonBody};
 use super::{ApiError, AppState, Detail};
 use crate::auth::random_base62;
 use crate::registry::ReleaseId;
+use crate::store::Redelivered;
 use crate::store::{Inserted, Job, JobStatus, NewJob};
 use crate::time::now_ms;
 use crate::webhooks::{Policy, Target};
@@ -356,15 +357,36 @@ async fn redeliver(
     if job.webhook_url.is_none() {
         return Err(ApiError::NoWebhook(eval_id));
     }
-    let delivery = state
+    let now = now_ms();
+    let interval = REDELIVERY_INTERVAL.as_millis() as i64;
+    let delivery = match state
         .store
-        .redeliver(&caller.org_id, &eval_id, now_ms())
+        .redeliver(&caller.org_id, &eval_id, now, now - interval)
         .await?
-        .ok_or(ApiError::NotFinished(eval_id))?;
+    {
+        Redelivered::Queued(delivery) => delivery,
+        Redelivered::NoDelivery => return Err(ApiError::NotFinished(eval_id)),
+        Redelivered::InFlight => return Err(ApiError::DeliveryInFlight(eval_id)),
+        Redelivered::TooSoon(at) => {
+            return Err(ApiError::RateLimited {
+                message: format!(
+                    "Job '{eval_id}' was redelivered less than {} s ago; once per {} s",
+                    REDELIVERY_INTERVAL.as_secs(),
+                    REDELIVERY_INTERVAL.as_secs()
+                ),
+                retry_after: u64::try_from(at + interval - now)
+                    .map_or(1, |ms| ms.div_ceil(1000))
+                    .max(1),
+            });
+        }
+    };
     state.delivery_wake.notify_one();
     let body = json!({ "eval_id": job.id, "webhook_id": delivery.id, "status": delivery.status });
     Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
 }
+
+/// How often one job's webhook may be redelivered on request.
+pub const REDELIVERY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Marks an (org, Idempotency-Key) pair as being handled; dropping it clears the mark.
 struct InFlight {

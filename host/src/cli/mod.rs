@@ -146,7 +146,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
 async fn connect(url: &str) -> anyhow::Result<Store> {
     Store::connect(url)
         .await
-        .with_context(|| format!("opening the database {url}"))
+        .with_context(|| format!("opening the database {}", crate::config::redact_url(url)))
 }
 
 /// Loads a vertical, built in or from a directory.

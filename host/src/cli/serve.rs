@@ -31,7 +31,12 @@ const DEMO_POOL_SIZE: usize = 2000;
 async fn start(args: &ServeArgs) -> anyhow::Result<(Store, Arc<Catalogue>)> {
     let store = Store::connect(&args.database.database_url)
         .await
-        .with_context(|| format!("opening the database {}", args.database.database_url))?;
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                crate::config::redact_url(&args.database.database_url)
+            )
+        })?;
     let runtime =
         Runtime::new(args.runtime.runtime_config()).context("starting the plugin runtime")?;
     let catalogue = super::catalogue(&store, runtime).await?;

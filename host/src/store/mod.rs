@@ -31,7 +31,8 @@ pub use rows::{
     ApiKey, Finish, Inserted, Job, JobStatus, NewJob, Org, PoolVersion, TraceRow, UnknownStatus,
 };
 pub use webhooks::{
-    DELIVERED, Delivery, DeliveryAttempt, FAILED, NewDelivery, Next, PENDING, SecretRow,
+    DELIVERED, Delivery, DeliveryAttempt, FAILED, NewDelivery, Next, PENDING, Redelivered,
+    SecretRow,
 };
 
 /// The result of a store operation.
@@ -521,15 +522,17 @@ impl Store {
         dispatch!(self.delivery_attempts(delivery_id))
     }
 
-    /// Makes a job's delivery pending again, due now, keeping its `webhook-id`;
-    /// `None` when the job (of this org) has no delivery.
+    /// Makes a job's delivery pending again, due now, keeping its `webhook-id`: unless an
+    /// attempt is being made (one in flight per job), or it was redelivered after
+    /// `not_since` (one redelivery per interval). Scoped to the org.
     pub async fn redeliver(
         &self,
         org_id: &str,
         eval_id: &str,
         now: i64,
-    ) -> Result<Option<Delivery>> {
-        dispatch!(self.redeliver(org_id, eval_id, now))
+        not_since: i64,
+    ) -> Result<Redelivered> {
+        dispatch!(self.redeliver(org_id, eval_id, now, not_since))
     }
 
     /// The secrets that sign an org's deliveries now: the current one first, then

@@ -1025,19 +1025,31 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
         ("delivered", 2)
     );
 
-    let again = store
-        .redeliver(ORG, "j1", 6_000)
-        .await?
-        .context("redeliver")?;
+    let Redelivered::Queued(again) = store.redeliver(ORG, "j1", 6_000, 0).await? else {
+        anyhow::bail!("redeliver");
+    };
     assert_eq!(
         (again.id.as_str(), again.status.as_str()),
         ("msg_1", "pending")
     );
-    assert!(store.redeliver(OTHER_ORG, "j1", 6_000).await?.is_none());
+    assert_eq!(
+        store.redeliver(OTHER_ORG, "j1", 6_000, 0).await?,
+        Redelivered::NoDelivery
+    );
+    // Once per interval: redelivered at 6,000, so not again before the interval ends.
+    assert_eq!(
+        store.redeliver(ORG, "j1", 6_001, 5_000).await?,
+        Redelivered::TooSoon(6_000)
+    );
     store
         .claim_delivery("d1", 6_000, LEASE_MS)
         .await?
         .context("due after redeliver")?;
+    // One attempt in flight: a redelivery does not take the lease from it.
+    assert_eq!(
+        store.redeliver(ORG, "j1", 6_005, 6_004).await?,
+        Redelivered::InFlight
+    );
     assert!(
         store
             .finish_attempt("msg_1", "d1", &attempt(3, Some(410)), Next::Failed, 6_010)

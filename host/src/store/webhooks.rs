@@ -148,11 +148,32 @@ pub(super) const DELIVERIES_OF_JOB: &str = concat!(
 pub(super) const ATTEMPTS: &str = "select delivery_id, number, started_at, duration_ms, status_code, error_kind, \
      response_prefix from delivery_attempts where delivery_id = $1 order by number";
 
+/// Makes a delivery due now, unless an attempt holds it (a live lease) or it was
+/// redelivered after `$4`: one attempt in flight per job, one redelivery per interval.
 pub(super) const REDELIVER: &str = concat!(
-    "update deliveries set status = 'pending', next_attempt_at = $3, lease_owner = null, \
-     lease_expires_at = null, updated_at = $3 where org_id = $1 and eval_id = $2 returning ",
+    "update deliveries set status = 'pending', next_attempt_at = $3, redelivered_at = $3, \
+     updated_at = $3 where org_id = $1 and eval_id = $2 \
+     and (lease_expires_at is null or lease_expires_at < $3) \
+     and (redelivered_at is null or redelivered_at <= $4) returning ",
     delivery_columns!()
 );
+
+/// When a job's delivery was last redelivered.
+pub(super) const REDELIVERED_AT: &str =
+    "select redelivered_at from deliveries where org_id = $1 and eval_id = $2";
+
+/// The outcome of [`Store::redeliver`](super::Store::redeliver).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Redelivered {
+    /// Due now, under its `webhook-id`.
+    Queued(Box<Delivery>),
+    /// An attempt is being made now; its outcome shows in the job's status.
+    InFlight,
+    /// Redelivered at this time (unix ms), within the interval.
+    TooSoon(i64),
+    /// The job has no delivery (no `webhook_url`, or not finished).
+    NoDelivery,
+}
 
 pub(super) const SECRETS: &str = "select id, secret, expires_at, created_at from webhook_secrets \
      where org_id = $1 and (expires_at is null or expires_at > $2) order by created_at desc, id";
@@ -221,8 +242,18 @@ macro_rules! impl_webhooks {
                 Ok(sqlx::query_as($crate::store::webhooks::ATTEMPTS).bind(delivery_id).fetch_all(&self.pool).await?)
             }
 
-            pub(super) async fn redeliver(&self, org_id: &str, eval_id: &str, now: i64) -> $crate::store::Result<Option<$crate::store::webhooks::Delivery>> {
-                Ok(sqlx::query_as($crate::store::webhooks::REDELIVER).bind(org_id).bind(eval_id).bind(now).fetch_optional(&self.pool).await?)
+            pub(super) async fn redeliver(&self, org_id: &str, eval_id: &str, now: i64, not_since: i64) -> $crate::store::Result<$crate::store::webhooks::Redelivered> {
+                use $crate::store::webhooks::{self as sql, Redelivered};
+                let queued: Option<sql::Delivery> = sqlx::query_as(sql::REDELIVER).bind(org_id).bind(eval_id).bind(now).bind(not_since).fetch_optional(&self.pool).await?;
+                if let Some(delivery) = queued {
+                    return Ok(Redelivered::Queued(Box::new(delivery)));
+                }
+                let last: Option<Option<i64>> = sqlx::query_scalar(sql::REDELIVERED_AT).bind(org_id).bind(eval_id).fetch_optional(&self.pool).await?;
+                Ok(match last {
+                    None => Redelivered::NoDelivery,
+                    Some(Some(at)) if at > not_since => Redelivered::TooSoon(at),
+                    Some(_) => Redelivered::InFlight,
+                })
             }
 
             pub(super) async fn webhook_secrets(&self, org_id: &str, now: i64) -> $crate::store::Result<Vec<$crate::store::webhooks::SecretRow>> {
