@@ -8,6 +8,8 @@ mod audit;
 mod fairness;
 #[path = "it/golden.rs"]
 mod golden;
+#[path = "it/http.rs"]
+mod http;
 #[path = "it/sandbox.rs"]
 mod sandbox;
 #[path = "it/webhooks.rs"]

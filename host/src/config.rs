@@ -47,6 +47,10 @@ pub const ENV_WEBHOOK_ALLOW_HTTP: &str = "SHORTLIST_WEBHOOK_ALLOW_HTTP";
 pub const ENV_WEBHOOK_SCHEDULE: &str = "SHORTLIST_WEBHOOK_SCHEDULE";
 /// Environment variable of [`ServeArgs::admin_token`].
 pub const ENV_ADMIN_TOKEN: &str = "SHORTLIST_ADMIN_TOKEN";
+/// Environment variable of [`ServeArgs::header_timeout_ms`].
+pub const ENV_HEADER_TIMEOUT_MS: &str = "SHORTLIST_HEADER_TIMEOUT_MS";
+/// Environment variable of [`ServeArgs::max_connections`].
+pub const ENV_MAX_CONNECTIONS: &str = "SHORTLIST_MAX_CONNECTIONS";
 /// Environment variable of [`ServeArgs::max_running_per_org`].
 pub const ENV_MAX_RUNNING_PER_ORG: &str = "SHORTLIST_MAX_RUNNING_PER_ORG";
 /// Environment variable of [`ServeArgs::max_queued_per_org`].
@@ -353,6 +357,13 @@ pub struct ServeArgs {
     /// Allow `http://` webhook URLs (tests, on-prem). Defaults to false.
     #[arg(long, env = ENV_WEBHOOK_ALLOW_HTTP, value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub webhook_allow_http: bool,
+    /// Time a client has to send a request's headers, in ms; also the longest a kept-alive
+    /// connection may idle before its next request. Defaults to 10000.
+    #[arg(long, env = ENV_HEADER_TIMEOUT_MS, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub header_timeout_ms: u64,
+    /// Connections served at once; one more gets a 503 and is closed. Defaults to 1024.
+    #[arg(long, env = ENV_MAX_CONNECTIONS, default_value_t = crate::api::server::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
+    pub max_connections: usize,
     /// Most jobs of one organisation running at once across all replicas; 0 for no cap.
     /// Claims serve the organisation with the fewest running jobs first either way.
     /// Defaults to 0.

@@ -175,6 +175,8 @@ pub struct HostOptions {
     pub quotas: shortlist_host::api::Quotas,
     /// Instance slots of the runtime.
     pub instance_slots: u32,
+    /// The HTTP server's timeouts and connection cap.
+    pub http: shortlist_host::api::server::HttpConfig,
 }
 
 impl Default for HostOptions {
@@ -194,6 +196,7 @@ impl Default for HostOptions {
                 validations: 16,
             },
             instance_slots: 32,
+            http: shortlist_host::api::server::HttpConfig::default(),
         }
     }
 }
@@ -346,18 +349,25 @@ impl TestHost {
             delivery_wake,
         ));
         let stop = shutdown.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await;
-        });
+        tokio::spawn(api::server::serve(
+            listener,
+            app,
+            options.http,
+            async move {
+                stop.cancelled().await;
+            },
+        ));
         TestHost {
             url,
             store,
             org_a: org_a.id,
             key_a,
             key_b,
-            client: reqwest::Client::new(),
+            // Idle connections are let go before the server's header timeout closes them.
+            client: reqwest::Client::builder()
+                .pool_idle_timeout(options.http.header_timeout / 2)
+                .build()
+                .expect("an HTTP client"),
             catalogue,
             links,
             shutdown,

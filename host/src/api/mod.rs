@@ -7,6 +7,7 @@ mod health;
 mod jobs;
 mod limits;
 mod openapi;
+pub mod server;
 mod traces;
 mod viewer;
 
@@ -17,6 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use tokio::sync::Notify;
+use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -119,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(viewer::router())
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,

@@ -173,13 +173,16 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
         .with_context(|| format!("binding {}", args.addr))?;
     info!(http.addr = %listener.local_addr()?, "Listening.");
     let stop = shutdown.clone();
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            info!("Shutting down: no new requests; running jobs finish.");
-            stop.cancel();
-        })
-        .await?;
+    let http = api::server::HttpConfig {
+        header_timeout: Duration::from_millis(args.header_timeout_ms),
+        max_connections: args.max_connections,
+    };
+    api::server::serve(listener, api::router(state), http, async move {
+        shutdown_signal().await;
+        info!("Shutting down: no new requests; running jobs finish.");
+        stop.cancel();
+    })
+    .await;
     shutdown.cancel();
     workers.await?;
     deliveries.await?;

@@ -119,6 +119,7 @@ impl<'a> Env<'a> {
             .env("SHORTLIST_POLL_MS", "100")
             // These tests submit and poll in bursts; the limits have tests of their own.
             .env("SHORTLIST_RATE_PER_ORG", "100000")
+            .env("SHORTLIST_HEADER_TIMEOUT_MS", "120000")
             .env("SHORTLIST_BURST_PER_ORG", "100000")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
