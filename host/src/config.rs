@@ -47,6 +47,8 @@ pub const ENV_WEBHOOK_ALLOW_HTTP: &str = "SHORTLIST_WEBHOOK_ALLOW_HTTP";
 pub const ENV_WEBHOOK_SCHEDULE: &str = "SHORTLIST_WEBHOOK_SCHEDULE";
 /// Environment variable of [`ServeArgs::admin_token`].
 pub const ENV_ADMIN_TOKEN: &str = "SHORTLIST_ADMIN_TOKEN";
+/// Environment variable of [`ServeArgs::max_attempts`].
+pub const ENV_MAX_ATTEMPTS: &str = "SHORTLIST_MAX_ATTEMPTS";
 /// Environment variable of [`ServeArgs::header_timeout_ms`].
 pub const ENV_HEADER_TIMEOUT_MS: &str = "SHORTLIST_HEADER_TIMEOUT_MS";
 /// Environment variable of [`ServeArgs::max_connections`].
@@ -357,6 +359,11 @@ pub struct ServeArgs {
     /// Allow `http://` webhook URLs (tests, on-prem). Defaults to false.
     #[arg(long, env = ENV_WEBHOOK_ALLOW_HTTP, value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub webhook_allow_http: bool,
+    /// Claims of one job whose workers died (their leases ran out) after which it fails as
+    /// `worker_lost`: a job that kills its worker does not kill every replica in turn.
+    /// Defaults to 5.
+    #[arg(long, env = ENV_MAX_ATTEMPTS, default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=1000))]
+    pub max_attempts: i64,
     /// Time a client has to send a request's headers, in ms; also the longest a kept-alive
     /// connection may idle before its next request. Defaults to 10000.
     #[arg(long, env = ENV_HEADER_TIMEOUT_MS, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]

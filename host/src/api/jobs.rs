@@ -357,24 +357,23 @@ async fn redeliver(
     if job.webhook_url.is_none() {
         return Err(ApiError::NoWebhook(eval_id));
     }
-    let now = now_ms();
     let interval = REDELIVERY_INTERVAL.as_millis() as i64;
     let delivery = match state
         .store
-        .redeliver(&caller.org_id, &eval_id, now, now - interval)
+        .redeliver(&caller.org_id, &eval_id, now_ms(), REDELIVERY_INTERVAL)
         .await?
     {
         Redelivered::Queued(delivery) => delivery,
         Redelivered::NoDelivery => return Err(ApiError::NotFinished(eval_id)),
         Redelivered::InFlight => return Err(ApiError::DeliveryInFlight(eval_id)),
-        Redelivered::TooSoon(at) => {
+        Redelivered::TooSoon(ago) => {
             return Err(ApiError::RateLimited {
                 message: format!(
                     "Job '{eval_id}' was redelivered less than {} s ago; once per {} s",
                     REDELIVERY_INTERVAL.as_secs(),
                     REDELIVERY_INTERVAL.as_secs()
                 ),
-                retry_after: u64::try_from(at + interval - now)
+                retry_after: u64::try_from(interval - ago)
                     .map_or(1, |ms| ms.div_ceil(1000))
                     .max(1),
             });

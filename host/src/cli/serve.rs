@@ -117,7 +117,7 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
         concurrency: args.workers,
         lease: Duration::from_millis(args.lease_ms),
         poll: Duration::from_millis(args.poll_ms),
-        max_attempts: 3,
+        max_attempts: args.max_attempts,
         backoff: crate::jobs::Backoff::default(),
         max_running_per_org: args.running_cap(),
         public_url: args.public_url.clone(),

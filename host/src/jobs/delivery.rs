@@ -137,7 +137,7 @@ async fn deliver(config: &DeliveryConfig, store: &Store, delivery: Delivery) {
             .retry
             .next_delay(next_attempt, &outcome, random_unit())
         {
-            Some(delay) => Next::RetryAt(now_ms() + delay.as_millis() as i64),
+            Some(delay) => Next::RetryAfter(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX)),
             None => Next::Failed,
         }
     };
@@ -154,7 +154,7 @@ async fn deliver(config: &DeliveryConfig, store: &Store, delivery: Delivery) {
         Next::Delivered => {
             info!(attempt = number, http.status = ?outcome.status, "Webhook delivered.")
         }
-        Next::RetryAt(at) => {
+        Next::RetryAfter(at) => {
             warn!(attempt = number, http.status = ?outcome.status, error.kind = ?outcome.error_kind, retry.in_ms = at - now_ms(), "Webhook attempt failed; will retry.")
         }
         Next::Failed => {
@@ -162,7 +162,7 @@ async fn deliver(config: &DeliveryConfig, store: &Store, delivery: Delivery) {
         }
     }
     match store
-        .finish_attempt(&delivery.id, &config.name, &attempt, next, now_ms())
+        .finish_attempt(&delivery.id, delivery.lease_token, &attempt, next, now_ms())
         .await
     {
         Ok(true) => {}

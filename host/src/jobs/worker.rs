@@ -98,12 +98,8 @@ async fn process(
     let started = std::time::Instant::now();
     let progress = Arc::new(Progress::default());
     let heartbeat = {
-        let (store, id, name, lease) = (
-            store.clone(),
-            job.id.clone(),
-            config.name.clone(),
-            config.lease,
-        );
+        let (store, id, token, lease) =
+            (store.clone(), job.id.clone(), job.lease_token, config.lease);
         let progress = progress.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(lease / 3);
@@ -114,7 +110,7 @@ async fn process(
                 match store
                     .heartbeat(
                         &id,
-                        &name,
+                        token,
                         now_ms(),
                         lease.as_millis() as i64,
                         done as i64,
@@ -148,9 +144,8 @@ async fn process(
             Some(delay) => {
                 warn!(%reason, job.retries = job.retries, retry.delay_ms = delay.as_millis() as u64, "Job failed for a passing reason; back to the queue after a backoff.");
                 metrics.retried.fetch_add(1, Ordering::Relaxed);
-                let run_at = now_ms() + delay.as_millis() as i64;
                 if let Err(e) = store
-                    .retry_job(&job.id, &config.name, now_ms(), run_at)
+                    .retry_job(&job.id, job.lease_token, now_ms(), delay)
                     .await
                 {
                     warn!(error = %e, "Could not put the job back; its lease will expire.");
@@ -269,7 +264,7 @@ async fn evaluate(
         delivery: delivery(job, &message_id),
     };
     let committed = store
-        .finish_job(&job.id, &config.name, &finish)
+        .finish_job(&job.id, job.lease_token, &finish)
         .await
         .map_err(|e| Error::Retryable(e.to_string()))?;
     if committed {
@@ -335,7 +330,7 @@ async fn fail(
         now: now_ms(),
         delivery: delivery(job, &message_id),
     };
-    store.finish_job(&job.id, &config.name, &finish).await
+    store.finish_job(&job.id, job.lease_token, &finish).await
 }
 
 /// The `webhook-id` of a job's delivery: derived from the job, so it is the same on

@@ -130,10 +130,21 @@ struct NewPoolVersion<'a> {
     now: i64,
 }
 
+/// Whose clock decides when a lease runs out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// The database's: replicas whose own clocks disagree still agree on every lease (a
+    /// replica ten minutes ahead does not take live jobs). The default.
+    Database,
+    /// The `now` each call is given: for tests that move time by hand.
+    Given,
+}
+
 /// The database: a cheap-to-clone handle over a connection pool.
 #[derive(Clone, Debug)]
 pub struct Store {
     inner: Inner,
+    clock: Clock,
 }
 
 #[derive(Clone, Debug)]
@@ -171,9 +182,26 @@ impl Store {
         } else {
             return Err(Error::UnsupportedUrl(url.to_owned()));
         };
-        let store = Store { inner };
+        let store = Store {
+            inner,
+            clock: Clock::Database,
+        };
         tracing::debug!(db.backend = ?store.backend(), "Store connected and migrated.");
         Ok(store)
+    }
+
+    /// The same store with leases timed by the `now` each call is given, not by the
+    /// database's clock (for tests that move time by hand).
+    pub fn with_clock(self, clock: Clock) -> Store {
+        Store { clock, ..self }
+    }
+
+    /// The time a lease statement uses: the given `now`, or `None` for the database's.
+    fn lease_now(&self, now: i64) -> Option<i64> {
+        match self.clock {
+            Clock::Database => None,
+            Clock::Given => Some(now),
+        }
     }
 
     /// Which database this store talks to.
@@ -292,8 +320,10 @@ impl Store {
     /// organisation with the fewest running jobs (and fewer than `max_running_per_org`),
     /// then the one whose oldest claimable job waited longest; within it, the oldest
     /// (`created_at`, then `id`). Sets status running, `lease_owner = worker`,
-    /// `lease_expires_at = now + lease_ms`, attempts + 1, `progress_done` reset,
-    /// `started_at` if null. Never hands one job to two workers.
+    /// `lease_expires_at = now + lease_ms`, a new fencing token (`lease_token`, which every
+    /// later write of this claim presents), attempts + 1, `progress_done` reset,
+    /// `started_at` if null. Never hands one job to two workers. Times are the database's
+    /// (see [`Clock`]).
     pub async fn claim_job(
         &self,
         worker: &str,
@@ -301,6 +331,7 @@ impl Store {
         lease_ms: i64,
         max_running_per_org: i64,
     ) -> Result<Option<Job>> {
+        let now = self.lease_now(now);
         let job = dispatch!(self.claim_job(worker, now, lease_ms, max_running_per_org))?;
         if let Some(job) = &job {
             tracing::debug!(
@@ -313,40 +344,49 @@ impl Store {
         Ok(job)
     }
 
-    /// Extends the lease to `now + lease_ms` and records progress; false if
-    /// `worker` no longer holds the lease (status not running or another
-    /// owner).
+    /// Extends the lease of the claim with fencing token `token` to `now + lease_ms` and
+    /// records progress; false if that claim no longer holds the job.
     pub async fn heartbeat(
         &self,
         id: &str,
-        worker: &str,
+        token: i64,
         now: i64,
         lease_ms: i64,
         progress_done: i64,
         progress_total: i64,
     ) -> Result<bool> {
-        dispatch!(self.heartbeat(id, worker, now, lease_ms, progress_done, progress_total))
+        let now = self.lease_now(now);
+        dispatch!(self.heartbeat(id, token, now, lease_ms, progress_done, progress_total))
     }
 
     /// In one transaction: sets status, result, error, module hashes and
-    /// `finished_at`, clears the lease, and inserts the trace row; only if
-    /// `worker` still holds the lease (status running, `lease_owner =
-    /// worker`). Returns false, having written nothing, otherwise.
-    /// `finish.status` must be [`JobStatus::Completed`] or [`JobStatus::Failed`].
-    pub async fn finish_job(&self, id: &str, worker: &str, finish: &Finish<'_>) -> Result<bool> {
+    /// `finished_at`, clears the lease, and inserts the trace row; only if the claim with
+    /// fencing token `token` still holds the job. Returns false, having written nothing,
+    /// otherwise. `finish.status` must be [`JobStatus::Completed`] or [`JobStatus::Failed`].
+    pub async fn finish_job(&self, id: &str, token: i64, finish: &Finish<'_>) -> Result<bool> {
         debug_assert!(
             finish.status.is_terminal(),
             "finish_job with status {}",
             finish.status
         );
-        dispatch!(self.finish_job(id, worker, finish))
+        let clock = self.lease_now(finish.now);
+        dispatch!(self.finish_job(id, token, finish, clock))
     }
 
-    /// Puts a running job held by `worker` back in the queue (lease cleared) until
-    /// `run_at`, after a passing failure: a retry, not a claim that died (attempts go back
-    /// down, retries up). Tells idle workers; false if not held.
-    pub async fn retry_job(&self, id: &str, worker: &str, now: i64, run_at: i64) -> Result<bool> {
-        let queued = dispatch!(self.retry_job(id, worker, now, run_at))?;
+    /// Puts a running job held by the claim with fencing token `token` back in the queue
+    /// (lease cleared) for `delay` (timed by the database's clock, see [`Clock`]), after a
+    /// passing failure: a retry, not a claim that died (attempts go back down, retries up).
+    /// Tells idle workers; false if not held.
+    pub async fn retry_job(
+        &self,
+        id: &str,
+        token: i64,
+        now: i64,
+        delay: std::time::Duration,
+    ) -> Result<bool> {
+        let clock = self.lease_now(now);
+        let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+        let queued = dispatch!(self.retry_job(id, token, now, delay_ms, clock))?;
         if queued {
             dispatch!(self.announce(Event::JobQueued))?;
         }
@@ -489,27 +529,30 @@ impl Store {
             .collect())
     }
 
-    /// Claims the oldest due pending delivery for one attempt, with a lease.
+    /// Claims the oldest due pending delivery for one attempt, with a lease and a new
+    /// fencing token. Times are the database's (see [`Clock`]).
     pub async fn claim_delivery(
         &self,
         worker: &str,
         now: i64,
         lease_ms: i64,
     ) -> Result<Option<Delivery>> {
+        let now = self.lease_now(now);
         dispatch!(self.claim_delivery(worker, now, lease_ms))
     }
 
-    /// Records an attempt and what follows it, in one transaction, if `worker` still holds
-    /// the delivery; false (nothing written) otherwise.
+    /// Records an attempt and what follows it, in one transaction, if the claim with
+    /// fencing token `token` still holds the delivery; false (nothing written) otherwise.
     pub async fn finish_attempt(
         &self,
         id: &str,
-        worker: &str,
+        token: i64,
         attempt: &DeliveryAttempt,
         next: Next,
         now: i64,
     ) -> Result<bool> {
-        dispatch!(self.finish_attempt(id, worker, attempt, next, now))
+        let clock = self.lease_now(now);
+        dispatch!(self.finish_attempt(id, token, attempt, next, now, clock))
     }
 
     /// The deliveries of a job, scoped to the org.
@@ -523,16 +566,19 @@ impl Store {
     }
 
     /// Makes a job's delivery pending again, due now, keeping its `webhook-id`: unless an
-    /// attempt is being made (one in flight per job), or it was redelivered after
-    /// `not_since` (one redelivery per interval). Scoped to the org.
+    /// attempt is being made (one in flight per job), or it was redelivered less than
+    /// `interval` ago (one redelivery per interval; times are the database's, see
+    /// [`Clock`]). Scoped to the org.
     pub async fn redeliver(
         &self,
         org_id: &str,
         eval_id: &str,
         now: i64,
-        not_since: i64,
+        interval: std::time::Duration,
     ) -> Result<Redelivered> {
-        dispatch!(self.redeliver(org_id, eval_id, now, not_since))
+        let clock = self.lease_now(now);
+        let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+        dispatch!(self.redeliver(org_id, eval_id, now, interval_ms, clock))
     }
 
     /// The secrets that sign an org's deliveries now: the current one first, then

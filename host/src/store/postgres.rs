@@ -8,6 +8,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+use sha2::Digest as _;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
@@ -19,7 +20,24 @@ use super::{
 use super::{audit, releases, webhooks};
 
 /// See [`super::Store::claim_job`] and [`sql::claim_job`].
-const CLAIM_JOB: &str = sql::claim_job!("for update of j skip locked");
+const CLAIM_JOB: &str = sql::claim_job!(
+    "for update of j skip locked",
+    concat!("coalesce($2::bigint, ", sql::postgres_clock!(), ")")
+);
+
+/// See [`super::Store::heartbeat`] and [`sql::heartbeat`].
+const HEARTBEAT: &str = sql::heartbeat!(concat!(
+    "coalesce($3::bigint, ",
+    sql::postgres_clock!(),
+    ")"
+));
+
+/// See [`super::Store::retry_job`] and [`sql::retry_job`].
+const RETRY_JOB: &str = sql::retry_job!(concat!(
+    "coalesce($5::bigint, ",
+    sql::postgres_clock!(),
+    ")"
+));
 
 /// [`sql::INSERT_JOB`], telling the other replicas (`$11` the channel, `$12` the payload)
 /// in the same statement: the notice goes out when the insert commits, and only when a
@@ -80,8 +98,13 @@ impl PgStore {
         }
         let pool = pool_options.connect_with(options).await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        // A channel name is an identifier (at most 63 bytes): a schema's name may not fit,
+        // a short hash of it does.
         let channel = match schema {
-            Some(schema) => format!("{EVENTS_CHANNEL}:{schema}").into(),
+            Some(schema) => {
+                let hash = sha2::Sha256::digest(schema.as_bytes());
+                format!("{EVENTS_CHANNEL}_{}", hex::encode(&hash[..8])).into()
+            }
             None => EVENTS_CHANNEL.into(),
         };
         Ok(Self { pool, channel })
@@ -289,7 +312,7 @@ impl PgStore {
     pub(super) async fn claim_job(
         &self,
         worker: &str,
-        now: i64,
+        now: Option<i64>,
         lease_ms: i64,
         max_running_per_org: i64,
     ) -> Result<Option<Job>> {
@@ -305,15 +328,15 @@ impl PgStore {
     pub(super) async fn heartbeat(
         &self,
         id: &str,
-        worker: &str,
-        now: i64,
+        token: i64,
+        now: Option<i64>,
         lease_ms: i64,
         progress_done: i64,
         progress_total: i64,
     ) -> Result<bool> {
-        let done = sqlx::query(sql::HEARTBEAT)
+        let done = sqlx::query(HEARTBEAT)
             .bind(id)
-            .bind(worker)
+            .bind(token)
             .bind(now)
             .bind(lease_ms)
             .bind(progress_done)
@@ -326,8 +349,9 @@ impl PgStore {
     pub(super) async fn finish_job(
         &self,
         id: &str,
-        worker: &str,
+        token: i64,
         finish: &Finish<'_>,
+        clock: Option<i64>,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         // The result's commit need not wait for its WAL flush: were the database to lose
@@ -339,7 +363,7 @@ impl PgStore {
             .await?;
         let org_id: Option<String> = sqlx::query_scalar(sql::FINISH_JOB)
             .bind(id)
-            .bind(worker)
+            .bind(token)
             .bind(finish.status.as_str())
             .bind(finish.result)
             .bind(finish.error_code)
@@ -366,13 +390,14 @@ impl PgStore {
             .await
             .map_err(conflict)?;
         if let Some(delivery) = &finish.delivery {
-            sqlx::query(webhooks::INSERT_DELIVERY)
+            sqlx::query(webhooks::INSERT_DELIVERY_POSTGRES)
                 .bind(delivery.id)
                 .bind(id)
                 .bind(&org_id)
                 .bind(delivery.url)
                 .bind(finish.result)
                 .bind(finish.now)
+                .bind(clock)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -383,15 +408,17 @@ impl PgStore {
     pub(super) async fn retry_job(
         &self,
         id: &str,
-        worker: &str,
+        token: i64,
         now: i64,
-        run_at: i64,
+        delay_ms: i64,
+        clock: Option<i64>,
     ) -> Result<bool> {
-        let done = sqlx::query(sql::RETRY_JOB)
+        let done = sqlx::query(RETRY_JOB)
             .bind(id)
-            .bind(worker)
+            .bind(token)
             .bind(now)
-            .bind(run_at)
+            .bind(delay_ms)
+            .bind(clock)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
@@ -419,7 +446,14 @@ impl PgStore {
     }
 }
 
-webhooks::impl_webhooks!(PgStore, webhooks::CLAIM_DELIVERY_POSTGRES, begin);
+webhooks::impl_webhooks!(
+    PgStore,
+    webhooks::CLAIM_DELIVERY_POSTGRES,
+    webhooks::FINISH_ATTEMPT_POSTGRES,
+    webhooks::REDELIVER_POSTGRES,
+    webhooks::CLOCK_POSTGRES,
+    begin
+);
 
 releases::impl_releases!(
     PgStore,

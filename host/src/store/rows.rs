@@ -212,6 +212,8 @@ pub struct Job {
     pub run_at: i64,
     /// Worker holding the lease while running.
     pub lease_owner: Option<String>,
+    /// Bumped by every claim: the fencing token the claim's later writes present.
+    pub lease_token: i64,
     /// When the lease lapses (unix milliseconds); then another worker may claim the job.
     pub lease_expires_at: Option<i64>,
     /// Candidates evaluated so far in the current attempt.

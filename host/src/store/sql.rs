@@ -6,59 +6,100 @@
 macro_rules! job_columns {
     () => {
         "id, org_id, pool_id, pool_version, vertical, profile, webhook_url, idempotency_key, \
-         request_hash, status, attempts, retries, run_at, lease_owner, lease_expires_at, \
+         request_hash, status, attempts, retries, run_at, lease_owner, lease_token, lease_expires_at, \
          progress_done, progress_total, result, error_code, error_message, module_hashes, \
          release_number, sandbox_clock, created_at, updated_at, started_at, finished_at"
     };
 }
 pub(super) use job_columns;
 
-/// A job a worker may claim at `$2`: queued and due, or running with its lease run out.
+/// The database's clock in unix milliseconds, as SQLite computes it (millisecond
+/// resolution, the same all through a statement).
+macro_rules! sqlite_clock {
+    () => {
+        "cast((julianday('now') - 2440587.5) * 86400000.0 as integer)"
+    };
+}
+pub(super) use sqlite_clock;
+
+/// The database's clock in unix milliseconds, as PostgreSQL computes it (the statement's
+/// start).
+macro_rules! postgres_clock {
+    () => {
+        "(extract(epoch from statement_timestamp()) * 1000)::bigint"
+    };
+}
+pub(super) use postgres_clock;
+
+/// A job a worker may claim at time `$now`: queued and due, or running with its lease run
+/// out.
 macro_rules! claimable {
-    ($t:literal) => {
+    ($t:literal, $now:expr) => {
         concat!(
             "((",
             $t,
             ".status = 'queued' and ",
             $t,
-            ".run_at <= $2) or (",
+            ".run_at <= ",
+            $now,
+            ") or (",
             $t,
             ".status = 'running' and ",
             $t,
-            ".lease_expires_at < $2))"
+            ".lease_expires_at < ",
+            $now,
+            "))"
         )
     };
 }
 pub(super) use claimable;
 
-/// See [`super::Store::claim_job`]: `$1` worker, `$2` now, `$3` lease ms, `$4` most running
-/// jobs per organisation. It picks the organisation with the fewest running jobs (under
-/// `$4`), then the one whose oldest claimable job waited longest, then that job. `$lock`
-/// is empty (SQLite: the update holds the write lock) or `for update of j skip locked`
-/// (PostgreSQL: concurrent claimers pass over each other's rows). The outer condition
-/// repeats the inner one so the statement is safe on its own.
+/// See [`super::Store::claim_job`]: `$1` worker, `$now` the time (the backend's
+/// expression over `$2`, see [`super::Clock`]), `$3` lease ms, `$4` most running jobs per
+/// organisation. It picks the organisation with the fewest running jobs (under `$4`),
+/// then the one whose oldest claimable job waited longest, then that job, and bumps its
+/// fencing token. `$lock` is empty (SQLite: the update holds the write lock) or
+/// `for update of j skip locked` (PostgreSQL: concurrent claimers pass over each other's
+/// rows). The outer condition repeats the inner one so the statement is safe on its own.
 macro_rules! claim_job {
-    ($lock:literal) => {
+    ($lock:literal, $now:expr) => {
         concat!(
-            "update jobs set status = 'running', lease_owner = $1, lease_expires_at = $2 + $3, \
-             attempts = attempts + 1, progress_done = 0, started_at = coalesce(started_at, $2), \
-             updated_at = $2 \
+            "update jobs set status = 'running', lease_owner = $1, lease_token = lease_token + 1, \
+             lease_expires_at = ", $now, " + $3, attempts = attempts + 1, progress_done = 0, \
+             started_at = coalesce(started_at, ", $now, "), updated_at = ", $now, " \
              where id = (\
                  with waiting as (select org_id, min(created_at) as first_at from jobs \
-                     where ", $crate::store::sql::claimable!("jobs"), " group by org_id), \
+                     where ", $crate::store::sql::claimable!("jobs", $now), " group by org_id), \
                  load as (select w.org_id, w.first_at, (select count(*) from jobs r \
-                     where r.org_id = w.org_id and r.status = 'running' and r.lease_expires_at >= $2) \
+                     where r.org_id = w.org_id and r.status = 'running' and r.lease_expires_at >= ", $now, ") \
                      as running from waiting w), \
                  next_org as (select org_id from load where running < $4 \
                      order by running, first_at, org_id limit 1) \
                  select j.id from jobs j join next_org n on j.org_id = n.org_id \
-                 where ", $crate::store::sql::claimable!("j"), " order by j.created_at, j.id limit 1 ", $lock, ") \
-             and ", $crate::store::sql::claimable!("jobs"), " returning ",
+                 where ", $crate::store::sql::claimable!("j", $now), " order by j.created_at, j.id limit 1 ", $lock, ") \
+             and ", $crate::store::sql::claimable!("jobs", $now), " returning ",
             $crate::store::sql::job_columns!()
         )
     };
 }
 pub(super) use claim_job;
+
+/// Extends the lease of the claim holding token `$2` to `$now + $4` and records progress;
+/// `$now` is the backend's expression over `$3`.
+macro_rules! heartbeat {
+    ($now:expr) => {
+        concat!(
+            "update jobs set lease_expires_at = ",
+            $now,
+            " + $4, progress_done = $5, \
+             progress_total = $6, updated_at = ",
+            $now,
+            " \
+             where id = $1 and status = 'running' and lease_token = $2"
+        )
+    };
+}
+pub(super) use heartbeat;
 
 /// The columns of [`PoolVersion`](super::PoolVersion) in `pool_versions v`.
 macro_rules! pool_version_columns {
@@ -143,25 +184,32 @@ pub(super) const JOB: &str = concat!(
     " from jobs where org_id = $1 and id = $2"
 );
 
-pub(super) const HEARTBEAT: &str = "update jobs set lease_expires_at = $3 + $4, \
-     progress_done = $5, progress_total = $6, updated_at = $3 \
-     where id = $1 and status = 'running' and lease_owner = $2";
-
-/// Finishes a job held by `$2`; returns its org id, or no row if not held.
+/// Finishes a job held by the claim with fencing token `$2`; returns its org id, or no row
+/// if that claim no longer holds it.
 pub(super) const FINISH_JOB: &str = "update jobs set status = $3, result = $4, \
      error_code = $5, error_message = $6, module_hashes = $7, finished_at = $8, updated_at = $8, \
      release_number = $9, sandbox_clock = $10, lease_owner = null, lease_expires_at = null \
-     where id = $1 and status = 'running' and lease_owner = $2 returning org_id";
+     where id = $1 and status = 'running' and lease_token = $2 returning org_id";
 
 pub(super) const INSERT_TRACE: &str = "insert into traces \
      (eval_id, org_id, encoding, bytes, raw_bytes, timings, created_at, updated_at) \
      values ($1, $2, $3, $4, $5, $6, $7, $7)";
 
-/// Puts a job held by `$2` back in the queue until `$4`, as a retry rather than a claim
-/// that died: its attempts go back down and its retries up.
-pub(super) const RETRY_JOB: &str = "update jobs set status = 'queued', lease_owner = null, \
-     lease_expires_at = null, attempts = attempts - 1, retries = retries + 1, run_at = $4, \
-     updated_at = $3 where id = $1 and status = 'running' and lease_owner = $2";
+/// Puts a job held by the claim with fencing token `$2` back in the queue for `$4` ms from
+/// `$now` (the backend's expression over `$5`), as a retry rather than a claim that died:
+/// its attempts go back down and its retries up.
+macro_rules! retry_job {
+    ($now:expr) => {
+        concat!(
+            "update jobs set status = 'queued', lease_owner = null, lease_expires_at = null, \
+             attempts = attempts - 1, retries = retries + 1, run_at = ",
+            $now,
+            " + $4, \
+             updated_at = $3 where id = $1 and status = 'running' and lease_token = $2"
+        )
+    };
+}
+pub(super) use retry_job;
 
 /// Jobs of an organisation waiting to run.
 pub(super) const QUEUED_JOBS_OF_ORG: &str =

@@ -28,7 +28,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const CONSTRAINT_PRIMARYKEY: &str = "1555";
 
 /// See [`super::Store::claim_job`] and [`sql::claim_job`].
-const CLAIM_JOB: &str = sql::claim_job!("");
+const CLAIM_JOB: &str = sql::claim_job!("", concat!("coalesce($2, ", sql::sqlite_clock!(), ")"));
+
+/// See [`super::Store::heartbeat`] and [`sql::heartbeat`].
+const HEARTBEAT: &str = sql::heartbeat!(concat!("coalesce($3, ", sql::sqlite_clock!(), ")"));
+
+/// See [`super::Store::retry_job`] and [`sql::retry_job`].
+const RETRY_JOB: &str = sql::retry_job!(concat!("coalesce($5, ", sql::sqlite_clock!(), ")"));
 
 /// The SQLite backend of [`super::Store`].
 #[derive(Clone, Debug)]
@@ -252,7 +258,7 @@ impl SqliteStore {
     pub(super) async fn claim_job(
         &self,
         worker: &str,
-        now: i64,
+        now: Option<i64>,
         lease_ms: i64,
         max_running_per_org: i64,
     ) -> Result<Option<Job>> {
@@ -268,15 +274,15 @@ impl SqliteStore {
     pub(super) async fn heartbeat(
         &self,
         id: &str,
-        worker: &str,
-        now: i64,
+        token: i64,
+        now: Option<i64>,
         lease_ms: i64,
         progress_done: i64,
         progress_total: i64,
     ) -> Result<bool> {
-        let done = sqlx::query(sql::HEARTBEAT)
+        let done = sqlx::query(HEARTBEAT)
             .bind(id)
-            .bind(worker)
+            .bind(token)
             .bind(now)
             .bind(lease_ms)
             .bind(progress_done)
@@ -289,13 +295,14 @@ impl SqliteStore {
     pub(super) async fn finish_job(
         &self,
         id: &str,
-        worker: &str,
+        token: i64,
         finish: &Finish<'_>,
+        clock: Option<i64>,
     ) -> Result<bool> {
         let mut tx = self.pool.begin_with("begin immediate").await?;
         let org_id: Option<String> = sqlx::query_scalar(sql::FINISH_JOB)
             .bind(id)
-            .bind(worker)
+            .bind(token)
             .bind(finish.status.as_str())
             .bind(finish.result)
             .bind(finish.error_code)
@@ -322,13 +329,14 @@ impl SqliteStore {
             .await
             .map_err(|err| conflict(err, "traces_pkey", "traces_pkey"))?;
         if let Some(delivery) = &finish.delivery {
-            sqlx::query(webhooks::INSERT_DELIVERY)
+            sqlx::query(webhooks::INSERT_DELIVERY_SQLITE)
                 .bind(delivery.id)
                 .bind(id)
                 .bind(&org_id)
                 .bind(delivery.url)
                 .bind(finish.result)
                 .bind(finish.now)
+                .bind(clock)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -339,15 +347,17 @@ impl SqliteStore {
     pub(super) async fn retry_job(
         &self,
         id: &str,
-        worker: &str,
+        token: i64,
         now: i64,
-        run_at: i64,
+        delay_ms: i64,
+        clock: Option<i64>,
     ) -> Result<bool> {
-        let done = sqlx::query(sql::RETRY_JOB)
+        let done = sqlx::query(RETRY_JOB)
             .bind(id)
-            .bind(worker)
+            .bind(token)
             .bind(now)
-            .bind(run_at)
+            .bind(delay_ms)
+            .bind(clock)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
@@ -388,6 +398,9 @@ impl SqliteStore {
 webhooks::impl_webhooks!(
     SqliteStore,
     webhooks::CLAIM_DELIVERY_SQLITE,
+    webhooks::FINISH_ATTEMPT_SQLITE,
+    webhooks::REDELIVER_SQLITE,
+    webhooks::CLOCK_SQLITE,
     begin_with,
     "begin immediate"
 );

@@ -4,6 +4,7 @@
 //! `postgres::*` tests fail.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use anyhow::{Context, ensure};
 use sqlx::{Connection, Executor};
@@ -27,7 +28,7 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() -> anyhow::Result<()> {
                     let dir = tempfile::tempdir()?;
-                    let store = super::sqlite_store(&dir).await?;
+                    let store = super::sqlite_store(&dir).await?.with_clock(super::Clock::Given);
                     super::$name(store.clone()).await?;
                     store.close().await;
                     Ok(())
@@ -39,7 +40,7 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() -> anyhow::Result<()> {
                     let schema = super::TestSchema::new(stringify!($name)).await?;
-                    let store = schema.connect().await?;
+                    let store = schema.connect().await?.with_clock(super::Clock::Given);
                     super::$name(store.clone()).await?;
                     store.close().await;
                     schema.drop().await
@@ -75,6 +76,8 @@ conformance!(
     operator_reads_cross_orgs,
     events_reach_listeners,
     audit_keys_rotate_and_revoke,
+    a_stale_claim_of_the_same_process_writes_nothing,
+    leases_are_timed_by_the_database_clock,
 );
 
 async fn sqlite_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
@@ -364,6 +367,7 @@ async fn insert_job_idempotent(store: Store) -> anyhow::Result<()> {
             retries: 0,
             run_at: 0,
             lease_owner: None,
+            lease_token: 0,
             lease_expires_at: None,
             progress_done: 0,
             progress_total: 0,
@@ -540,12 +544,13 @@ async fn concurrent_claims(store: Store) -> anyhow::Result<()> {
 async fn heartbeat_extends_lease(store: Store) -> anyhow::Result<()> {
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
-    store
+    let token = store
         .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
-        .context("claim")?;
+        .context("claim")?
+        .lease_token;
 
-    assert!(store.heartbeat("j1", "w1", 2_000, LEASE_MS, 3, 10).await?);
+    assert!(store.heartbeat("j1", token, 2_000, LEASE_MS, 3, 10).await?);
     let beat = job(&store, "j1").await?;
     assert_eq!(beat.lease_expires_at, Some(2_000 + LEASE_MS));
     assert_eq!((beat.progress_done, beat.progress_total), (3, 10));
@@ -560,12 +565,14 @@ async fn heartbeat_extends_lease(store: Store) -> anyhow::Result<()> {
     );
 
     assert!(
-        !store.heartbeat("j1", "w2", 2_500, LEASE_MS, 9, 10).await?,
-        "not the owner"
+        !store
+            .heartbeat("j1", token + 1, 2_500, LEASE_MS, 9, 10)
+            .await?,
+        "not this claim's token"
     );
     assert!(
         !store
-            .heartbeat("missing", "w1", 2_500, LEASE_MS, 0, 0)
+            .heartbeat("missing", token, 2_500, LEASE_MS, 0, 0)
             .await?
     );
     assert_eq!(
@@ -576,11 +583,13 @@ async fn heartbeat_extends_lease(store: Store) -> anyhow::Result<()> {
 
     assert!(
         store
-            .finish_job("j1", "w1", &finish(JobStatus::Completed, 3_000))
+            .finish_job("j1", token, &finish(JobStatus::Completed, 3_000))
             .await?
     );
     assert!(
-        !store.heartbeat("j1", "w1", 3_100, LEASE_MS, 10, 10).await?,
+        !store
+            .heartbeat("j1", token, 3_100, LEASE_MS, 10, 10)
+            .await?,
         "finished"
     );
     Ok(())
@@ -589,21 +598,24 @@ async fn heartbeat_extends_lease(store: Store) -> anyhow::Result<()> {
 async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> {
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
-    store
+    let stale = store
         .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
-        .context("claim")?;
+        .context("claim")?
+        .lease_token;
     // w1 stalls; its lease lapses and w2 takes over.
     let t = 1_001 + LEASE_MS;
-    store
+    let token = store
         .claim_job("w2", t, LEASE_MS, NO_CAP)
         .await?
-        .context("takeover")?;
+        .context("takeover")?
+        .lease_token;
+    assert_eq!(token, stale + 1, "every claim a new token");
     let before = job(&store, "j1").await?;
 
     assert!(
         !store
-            .finish_job("j1", "w1", &finish(JobStatus::Completed, t + 1))
+            .finish_job("j1", stale, &finish(JobStatus::Completed, t + 1))
             .await?
     );
     assert_eq!(
@@ -614,7 +626,7 @@ async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> 
     assert_eq!(store.trace(ORG, "j1").await?, None);
 
     let done = finish(JobStatus::Completed, t + 2);
-    assert!(store.finish_job("j1", "w2", &done).await?);
+    assert!(store.finish_job("j1", token, &done).await?);
     let finished = job(&store, "j1").await?;
     assert_eq!(finished.status, JobStatus::Completed);
     assert_eq!(finished.result.as_deref(), Some(done.result));
@@ -648,7 +660,10 @@ async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> 
         None,
         "scoped to the org"
     );
-    assert!(!store.finish_job("j1", "w2", &done).await?, "finished once");
+    assert!(
+        !store.finish_job("j1", token, &done).await?,
+        "finished once"
+    );
     assert_eq!(
         store
             .claim_job("w3", t + 10 * LEASE_MS, LEASE_MS, NO_CAP)
@@ -658,16 +673,17 @@ async fn finish_job_writes_result_and_trace(store: Store) -> anyhow::Result<()> 
 
     // A failure records its error.
     insert(&store, "j2", 200).await?;
-    store
+    let j2_token = store
         .claim_job("w1", t, LEASE_MS, NO_CAP)
         .await?
-        .context("claim j2")?;
+        .context("claim j2")?
+        .lease_token;
     let failed = Finish {
         error_code: Some("module_trapped"),
         error_message: Some("fuel exhausted"),
         ..finish(JobStatus::Failed, t + 3)
     };
-    assert!(store.finish_job("j2", "w1", &failed).await?);
+    assert!(store.finish_job("j2", j2_token, &failed).await?);
     let j2 = job(&store, "j2").await?;
     assert_eq!(j2.status, JobStatus::Failed);
     assert_eq!(j2.error_code.as_deref(), Some("module_trapped"));
@@ -687,7 +703,11 @@ async fn finish_job_is_atomic(store: Store) -> anyhow::Result<()> {
 
     assert_conflict(
         store
-            .finish_job("j1", "w1", &finish(JobStatus::Completed, 2_000))
+            .finish_job(
+                "j1",
+                claimed.lease_token,
+                &finish(JobStatus::Completed, 2_000),
+            )
             .await,
         "traces_pkey",
     )?;
@@ -734,20 +754,29 @@ async fn retry_job_requeues_after_its_backoff(store: Store) -> anyhow::Result<()
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
     assert!(
-        !store.retry_job("j1", "w1", 500, 600).await?,
+        !store
+            .retry_job("j1", 0, 500, Duration::from_millis(100))
+            .await?,
         "queued, not held"
     );
-    store
+    let token = store
         .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
-        .context("claim")?;
-    store.heartbeat("j1", "w1", 1_100, LEASE_MS, 5, 10).await?;
+        .context("claim")?
+        .lease_token;
+    store.heartbeat("j1", token, 1_100, LEASE_MS, 5, 10).await?;
 
     assert!(
-        !store.retry_job("j1", "w2", 1_200, 2_000).await?,
-        "not the owner"
+        !store
+            .retry_job("j1", token + 1, 1_200, Duration::from_millis(800))
+            .await?,
+        "not this claim's token"
     );
-    assert!(store.retry_job("j1", "w1", 1_200, 2_000).await?);
+    assert!(
+        store
+            .retry_job("j1", token, 1_200, Duration::from_millis(800))
+            .await?
+    );
     let queued = job(&store, "j1").await?;
     assert_eq!(queued.status, JobStatus::Queued);
     assert_eq!((queued.lease_owner, queued.lease_expires_at), (None, None));
@@ -758,7 +787,9 @@ async fn retry_job_requeues_after_its_backoff(store: Store) -> anyhow::Result<()
         "a retry, not a lost claim"
     );
     assert!(
-        !store.retry_job("j1", "w1", 1_300, 2_000).await?,
+        !store
+            .retry_job("j1", token, 1_300, Duration::from_millis(700))
+            .await?,
         "queued already"
     );
 
@@ -843,12 +874,8 @@ async fn job_counts(store: Store) -> anyhow::Result<()> {
             .context("claim")?;
         assert_eq!(claimed.id, id);
     }
-    assert!(
-        store
-            .finish_job("j0", "w", &finish(Completed, 2_000))
-            .await?
-    );
-    assert!(store.finish_job("j1", "w", &finish(Failed, 2_000)).await?);
+    assert!(store.finish_job("j0", 1, &finish(Completed, 2_000)).await?);
+    assert!(store.finish_job("j1", 1, &finish(Failed, 2_000)).await?);
     assert_eq!(
         store.job_counts().await?,
         [(Queued, 3), (Running, 1), (Completed, 1), (Failed, 1)]
@@ -922,10 +949,11 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
     use super::{DeliveryAttempt, NewDelivery, Next};
     seed(&store).await?;
     insert(&store, "j1", 100).await?;
-    store
+    let token = store
         .claim_job("w1", 1_000, LEASE_MS, NO_CAP)
         .await?
-        .context("claim")?;
+        .context("claim")?
+        .lease_token;
     let done = Finish {
         delivery: Some(NewDelivery {
             id: "msg_1",
@@ -933,7 +961,7 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
         }),
         ..finish(JobStatus::Completed, 1_001)
     };
-    assert!(store.finish_job("j1", "w1", &done).await?);
+    assert!(store.finish_job("j1", token, &done).await?);
     assert_eq!(
         store.deliveries(OTHER_ORG, "j1").await?,
         Vec::new(),
@@ -944,6 +972,7 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
         .claim_delivery("d1", 1_002, LEASE_MS)
         .await?
         .context("due now")?;
+    let token = claimed.lease_token;
     assert_eq!(
         (
             claimed.id.as_str(),
@@ -969,21 +998,21 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
         !store
             .finish_attempt(
                 "msg_1",
-                "d2",
+                token + 1,
                 &attempt(1, Some(500)),
-                Next::RetryAt(5_000),
+                Next::RetryAfter(3_990),
                 1_010
             )
             .await?,
-        "not d2's"
+        "not this claim's token"
     );
     assert!(
         store
             .finish_attempt(
                 "msg_1",
-                "d1",
+                token,
                 &attempt(1, None),
-                Next::RetryAt(5_000),
+                Next::RetryAfter(3_990),
                 1_010
             )
             .await?
@@ -992,15 +1021,16 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
         store.claim_delivery("d1", 4_999, LEASE_MS).await?.is_none(),
         "not due yet"
     );
-    store
+    let token = store
         .claim_delivery("d1", 5_000, LEASE_MS)
         .await?
-        .context("due again")?;
+        .context("due again")?
+        .lease_token;
     assert!(
         store
             .finish_attempt(
                 "msg_1",
-                "d1",
+                token,
                 &attempt(2, Some(204)),
                 Next::Delivered,
                 5_010
@@ -1025,7 +1055,10 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
         ("delivered", 2)
     );
 
-    let Redelivered::Queued(again) = store.redeliver(ORG, "j1", 6_000, 0).await? else {
+    let Redelivered::Queued(again) = store
+        .redeliver(ORG, "j1", 6_000, Duration::from_millis(1_000))
+        .await?
+    else {
         anyhow::bail!("redeliver");
     };
     assert_eq!(
@@ -1033,26 +1066,33 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
         ("msg_1", "pending")
     );
     assert_eq!(
-        store.redeliver(OTHER_ORG, "j1", 6_000, 0).await?,
+        store
+            .redeliver(OTHER_ORG, "j1", 6_000, Duration::from_millis(1_000))
+            .await?,
         Redelivered::NoDelivery
     );
     // Once per interval: redelivered at 6,000, so not again before the interval ends.
     assert_eq!(
-        store.redeliver(ORG, "j1", 6_001, 5_000).await?,
-        Redelivered::TooSoon(6_000)
+        store
+            .redeliver(ORG, "j1", 6_001, Duration::from_millis(1_000))
+            .await?,
+        Redelivered::TooSoon(1)
     );
-    store
+    let token = store
         .claim_delivery("d1", 6_000, LEASE_MS)
         .await?
-        .context("due after redeliver")?;
+        .context("due after redeliver")?
+        .lease_token;
     // One attempt in flight: a redelivery does not take the lease from it.
     assert_eq!(
-        store.redeliver(ORG, "j1", 6_005, 6_004).await?,
+        store
+            .redeliver(ORG, "j1", 6_005, Duration::from_millis(1))
+            .await?,
         Redelivered::InFlight
     );
     assert!(
         store
-            .finish_attempt("msg_1", "d1", &attempt(3, Some(410)), Next::Failed, 6_010)
+            .finish_attempt("msg_1", token, &attempt(3, Some(410)), Next::Failed, 6_010)
             .await?
     );
     assert_eq!(store.deliveries(ORG, "j1").await?[0].status, "failed");
@@ -1332,7 +1372,7 @@ async fn operator_reads_cross_orgs(store: Store) -> anyhow::Result<()> {
         if id == "j1" {
             done.release_number = None;
         }
-        ensure!(store.finish_job(id, "w", &done).await?);
+        ensure!(store.finish_job(id, claimed.lease_token, &done).await?);
     }
     // j1 ran on no release, j3 has not run: only j2 can be replayed.
     let recent: Vec<String> = store
@@ -1403,5 +1443,90 @@ async fn audit_keys_rotate_and_revoke(store: Store) -> anyhow::Result<()> {
             .is_err()
     );
     assert_eq!(ids(store.audit_keys(31).await?), ["ak_c"]);
+    Ok(())
+}
+
+/// Workers of one process share its name: the name cannot fence a stale claim, the
+/// claim's token does.
+async fn a_stale_claim_of_the_same_process_writes_nothing(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    let first = store
+        .claim_job("host-1", 1_000, LEASE_MS, NO_CAP)
+        .await?
+        .context("claim")?;
+    // Its lease runs out; another worker of the same process claims the job again.
+    let second = store
+        .claim_job("host-1", 1_001 + LEASE_MS, LEASE_MS, NO_CAP)
+        .await?
+        .context("reclaim")?;
+    assert_eq!(first.lease_owner, second.lease_owner);
+    let before = job(&store, "j1").await?;
+    let stale = first.lease_token;
+    ensure!(
+        !store
+            .heartbeat("j1", stale, 2_000 + LEASE_MS, LEASE_MS, 1, 1)
+            .await?
+    );
+    ensure!(
+        !store
+            .retry_job("j1", stale, 2_000 + LEASE_MS, Duration::ZERO)
+            .await?
+    );
+    ensure!(
+        !store
+            .finish_job("j1", stale, &finish(JobStatus::Completed, 2_000 + LEASE_MS))
+            .await?
+    );
+    assert_eq!(
+        job(&store, "j1").await?,
+        before,
+        "the stale claim wrote nothing"
+    );
+    ensure!(
+        store
+            .finish_job(
+                "j1",
+                second.lease_token,
+                &finish(JobStatus::Completed, 2_001 + LEASE_MS)
+            )
+            .await?
+    );
+    Ok(())
+}
+
+/// In production a replica's own clock does not time leases: a claim made "at" time 0
+/// still leases until the database's now plus the lease, and a job due "later" by a fast
+/// clock is due by the database's.
+async fn leases_are_timed_by_the_database_clock(store: Store) -> anyhow::Result<()> {
+    let store = store.with_clock(Clock::Database);
+    seed(&store).await?;
+    insert(&store, "j1", 100).await?;
+    let real_now = crate::time::now_ms();
+    let claimed = store
+        .claim_job("w1", 0, LEASE_MS, NO_CAP)
+        .await?
+        .context("claim")?;
+    let expires = claimed.lease_expires_at.context("leased")?;
+    ensure!(
+        (expires - (real_now + LEASE_MS)).abs() < 60_000,
+        "leased until {expires}, not the database's now plus the lease ({})",
+        real_now + LEASE_MS
+    );
+    // A replica ten minutes fast sees nothing to take: the lease runs on the database's clock.
+    let fast = real_now + 600_000;
+    assert_eq!(store.claim_job("w2", fast, LEASE_MS, NO_CAP).await?, None);
+    // A retry's backoff runs on it too.
+    ensure!(
+        store
+            .retry_job("j1", claimed.lease_token, fast, Duration::ZERO)
+            .await?
+    );
+    let queued = job(&store, "j1").await?;
+    ensure!(
+        (queued.run_at - real_now).abs() < 60_000,
+        "due at {}",
+        queued.run_at
+    );
     Ok(())
 }

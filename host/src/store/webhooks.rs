@@ -44,6 +44,9 @@ pub struct Delivery {
     /// Worker holding it while an attempt runs.
     #[serde(skip)]
     pub lease_owner: Option<String>,
+    /// Bumped by every claim: the fencing token of the attempt's result.
+    #[serde(skip)]
+    pub lease_token: i64,
     /// When that hold runs out.
     #[serde(skip)]
     pub lease_expires_at: Option<i64>,
@@ -82,8 +85,8 @@ pub struct DeliveryAttempt {
 pub enum Next {
     /// Delivered.
     Delivered,
-    /// Try again at this time (unix ms).
-    RetryAt(i64),
+    /// Try again after this many milliseconds (timed by the database's clock).
+    RetryAfter(i64),
     /// Give up.
     Failed,
 }
@@ -104,36 +107,80 @@ pub struct SecretRow {
 macro_rules! delivery_columns {
     () => {
         "id, eval_id, org_id, url, payload, status, attempts, next_attempt_at, lease_owner, \
-         lease_expires_at, last_status_code, last_error, created_at, updated_at"
+         lease_token, lease_expires_at, last_status_code, last_error, created_at, updated_at"
     };
 }
 
-pub(super) const INSERT_DELIVERY: &str = "insert into deliveries (id, eval_id, org_id, url, payload, \
-     status, attempts, next_attempt_at, created_at, updated_at) \
-     values ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6)";
-
-/// `$1` worker, `$2` now, `$3` lease ms; `{lock}` is empty or `for update skip locked`.
-macro_rules! claim_delivery {
-    ($lock:literal) => {
+/// The outbox row of a finished job, due at `$now` (the backend's expression over `$7`).
+macro_rules! insert_delivery {
+    ($now:expr) => {
         concat!(
-            "update deliveries set lease_owner = $1, lease_expires_at = $2 + $3, updated_at = $2 \
-             where id = (select id from deliveries where status = 'pending' and next_attempt_at <= $2 \
-             and (lease_expires_at is null or lease_expires_at < $2) \
+            "insert into deliveries (id, eval_id, org_id, url, payload, status, attempts, \
+             next_attempt_at, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, 'pending', 0, ",
+            $now,
+            ", $6, $6)"
+        )
+    };
+}
+
+pub(super) const INSERT_DELIVERY_SQLITE: &str =
+    insert_delivery!(concat!("coalesce($7, ", super::sql::sqlite_clock!(), ")"));
+pub(super) const INSERT_DELIVERY_POSTGRES: &str = insert_delivery!(concat!(
+    "coalesce($7::bigint, ",
+    super::sql::postgres_clock!(),
+    ")"
+));
+
+/// `$1` worker, `$now` the time (the backend's expression over `$2`, see
+/// [`super::Clock`]), `$3` lease ms; `$lock` is empty or `for update skip locked`. Bumps the
+/// delivery's fencing token.
+macro_rules! claim_delivery {
+    ($lock:literal, $now:expr) => {
+        concat!(
+            "update deliveries set lease_owner = $1, lease_token = lease_token + 1, \
+             lease_expires_at = ", $now, " + $3, updated_at = ", $now, " \
+             where id = (select id from deliveries where status = 'pending' and next_attempt_at <= ", $now, " \
+             and (lease_expires_at is null or lease_expires_at < ", $now, ") \
              order by next_attempt_at, id limit 1 ",
             $lock,
-            ") and status = 'pending' and (lease_expires_at is null or lease_expires_at < $2) returning ",
+            ") and status = 'pending' and (lease_expires_at is null or lease_expires_at < ", $now, ") returning ",
             delivery_columns!()
         )
     };
 }
 
-pub(super) const CLAIM_DELIVERY_SQLITE: &str = claim_delivery!("");
-pub(super) const CLAIM_DELIVERY_POSTGRES: &str = claim_delivery!("for update skip locked");
+pub(super) const CLAIM_DELIVERY_SQLITE: &str = claim_delivery!(
+    "",
+    concat!("coalesce($2, ", super::sql::sqlite_clock!(), ")")
+);
+pub(super) const CLAIM_DELIVERY_POSTGRES: &str = claim_delivery!(
+    "for update skip locked",
+    concat!("coalesce($2::bigint, ", super::sql::postgres_clock!(), ")")
+);
 
-pub(super) const FINISH_ATTEMPT: &str = "update deliveries set attempts = attempts + 1, status = $3, \
-     next_attempt_at = $4, last_status_code = $5, last_error = $6, lease_owner = null, \
-     lease_expires_at = null, updated_at = $7 \
-     where id = $1 and lease_owner = $2 and status = 'pending' returning attempts";
+/// Records an attempt's end: status `$3`, due again `$4` ms after `$now` (the backend's
+/// expression over `$8`).
+macro_rules! finish_attempt {
+    ($now:expr) => {
+        concat!(
+            "update deliveries set attempts = attempts + 1, status = $3, \
+             next_attempt_at = ",
+            $now,
+            " + $4, last_status_code = $5, last_error = $6, \
+             lease_owner = null, lease_expires_at = null, updated_at = $7 \
+             where id = $1 and lease_token = $2 and status = 'pending' returning attempts"
+        )
+    };
+}
+
+pub(super) const FINISH_ATTEMPT_SQLITE: &str =
+    finish_attempt!(concat!("coalesce($8, ", super::sql::sqlite_clock!(), ")"));
+pub(super) const FINISH_ATTEMPT_POSTGRES: &str = finish_attempt!(concat!(
+    "coalesce($8::bigint, ",
+    super::sql::postgres_clock!(),
+    ")"
+));
 
 pub(super) const INSERT_ATTEMPT: &str = "insert into delivery_attempts (delivery_id, number, started_at, \
      duration_ms, status_code, error_kind, response_prefix, created_at, updated_at) \
@@ -148,15 +195,40 @@ pub(super) const DELIVERIES_OF_JOB: &str = concat!(
 pub(super) const ATTEMPTS: &str = "select delivery_id, number, started_at, duration_ms, status_code, error_kind, \
      response_prefix from delivery_attempts where delivery_id = $1 order by number";
 
-/// Makes a delivery due now, unless an attempt holds it (a live lease) or it was
-/// redelivered after `$4`: one attempt in flight per job, one redelivery per interval.
-pub(super) const REDELIVER: &str = concat!(
-    "update deliveries set status = 'pending', next_attempt_at = $3, redelivered_at = $3, \
-     updated_at = $3 where org_id = $1 and eval_id = $2 \
-     and (lease_expires_at is null or lease_expires_at < $3) \
-     and (redelivered_at is null or redelivered_at <= $4) returning ",
-    delivery_columns!()
-);
+/// Makes a delivery due at `$now` (the backend's expression over `$5`), unless an attempt
+/// holds it (a live lease) or it was redelivered less than `$4` ms before: one attempt in
+/// flight per job, one redelivery per interval.
+macro_rules! redeliver {
+    ($now:expr) => {
+        concat!(
+            "update deliveries set status = 'pending', next_attempt_at = ",
+            $now,
+            ", \
+             redelivered_at = ",
+            $now,
+            ", updated_at = $3 where org_id = $1 and eval_id = $2 \
+             and (lease_expires_at is null or lease_expires_at < ",
+            $now,
+            ") \
+             and (redelivered_at is null or redelivered_at <= ",
+            $now,
+            " - $4) returning ",
+            delivery_columns!()
+        )
+    };
+}
+
+pub(super) const REDELIVER_SQLITE: &str =
+    redeliver!(concat!("coalesce($5, ", super::sql::sqlite_clock!(), ")"));
+pub(super) const REDELIVER_POSTGRES: &str = redeliver!(concat!(
+    "coalesce($5::bigint, ",
+    super::sql::postgres_clock!(),
+    ")"
+));
+
+/// The database's clock (the backend's expression), to compare with `redelivered_at`.
+pub(super) const CLOCK_SQLITE: &str = concat!("select ", super::sql::sqlite_clock!());
+pub(super) const CLOCK_POSTGRES: &str = concat!("select ", super::sql::postgres_clock!());
 
 /// When a job's delivery was last redelivered.
 pub(super) const REDELIVERED_AT: &str =
@@ -169,7 +241,7 @@ pub enum Redelivered {
     Queued(Box<Delivery>),
     /// An attempt is being made now; its outcome shows in the job's status.
     InFlight,
-    /// Redelivered at this time (unix ms), within the interval.
+    /// Redelivered this many milliseconds ago, within the interval.
     TooSoon(i64),
     /// The job has no delivery (no `webhook_url`, or not finished).
     NoDelivery,
@@ -185,34 +257,36 @@ pub(super) const INSERT_SECRET: &str = "insert into webhook_secrets (id, org_id,
 
 /// Implements the outbox methods for a backend type with a `pool` field.
 macro_rules! impl_webhooks {
-    ($store:ty, $claim:expr, $begin:ident $(, $mode:literal)?) => {
+    ($store:ty, $claim:expr, $finish:expr, $redeliver:expr, $clock:expr, $begin:ident $(, $mode:literal)?) => {
         impl $store {
-            pub(super) async fn claim_delivery(&self, worker: &str, now: i64, lease_ms: i64) -> $crate::store::Result<Option<$crate::store::webhooks::Delivery>> {
+            pub(super) async fn claim_delivery(&self, worker: &str, now: Option<i64>, lease_ms: i64) -> $crate::store::Result<Option<$crate::store::webhooks::Delivery>> {
                 Ok(sqlx::query_as($claim).bind(worker).bind(now).bind(lease_ms).fetch_optional(&self.pool).await?)
             }
 
             pub(super) async fn finish_attempt(
                 &self,
                 id: &str,
-                worker: &str,
+                token: i64,
                 attempt: &$crate::store::webhooks::DeliveryAttempt,
                 next: $crate::store::webhooks::Next,
                 now: i64,
+                clock: Option<i64>,
             ) -> $crate::store::Result<bool> {
-                let (status, next_at) = match next {
-                    $crate::store::webhooks::Next::Delivered => ($crate::store::webhooks::DELIVERED, now),
-                    $crate::store::webhooks::Next::RetryAt(at) => ($crate::store::webhooks::PENDING, at),
-                    $crate::store::webhooks::Next::Failed => ($crate::store::webhooks::FAILED, now),
+                let (status, delay) = match next {
+                    $crate::store::webhooks::Next::Delivered => ($crate::store::webhooks::DELIVERED, 0),
+                    $crate::store::webhooks::Next::RetryAfter(ms) => ($crate::store::webhooks::PENDING, ms),
+                    $crate::store::webhooks::Next::Failed => ($crate::store::webhooks::FAILED, 0),
                 };
                 let mut tx = self.pool.$begin($($mode)?).await?;
-                let number: Option<i64> = sqlx::query_scalar($crate::store::webhooks::FINISH_ATTEMPT)
+                let number: Option<i64> = sqlx::query_scalar($finish)
                     .bind(id)
-                    .bind(worker)
+                    .bind(token)
                     .bind(status)
-                    .bind(next_at)
+                    .bind(delay)
                     .bind(attempt.status_code)
                     .bind(attempt.error_kind.as_deref())
                     .bind(now)
+                    .bind(clock)
                     .fetch_optional(&mut *tx)
                     .await?;
                 let Some(number) = number else {
@@ -242,16 +316,20 @@ macro_rules! impl_webhooks {
                 Ok(sqlx::query_as($crate::store::webhooks::ATTEMPTS).bind(delivery_id).fetch_all(&self.pool).await?)
             }
 
-            pub(super) async fn redeliver(&self, org_id: &str, eval_id: &str, now: i64, not_since: i64) -> $crate::store::Result<$crate::store::webhooks::Redelivered> {
+            pub(super) async fn redeliver(&self, org_id: &str, eval_id: &str, now: i64, interval_ms: i64, clock: Option<i64>) -> $crate::store::Result<$crate::store::webhooks::Redelivered> {
                 use $crate::store::webhooks::{self as sql, Redelivered};
-                let queued: Option<sql::Delivery> = sqlx::query_as(sql::REDELIVER).bind(org_id).bind(eval_id).bind(now).bind(not_since).fetch_optional(&self.pool).await?;
+                let queued: Option<sql::Delivery> = sqlx::query_as($redeliver).bind(org_id).bind(eval_id).bind(now).bind(interval_ms).bind(clock).fetch_optional(&self.pool).await?;
                 if let Some(delivery) = queued {
                     return Ok(Redelivered::Queued(Box::new(delivery)));
                 }
                 let last: Option<Option<i64>> = sqlx::query_scalar(sql::REDELIVERED_AT).bind(org_id).bind(eval_id).fetch_optional(&self.pool).await?;
+                let clock = match clock {
+                    Some(clock) => clock,
+                    None => sqlx::query_scalar($clock).fetch_one(&self.pool).await?,
+                };
                 Ok(match last {
                     None => Redelivered::NoDelivery,
-                    Some(Some(at)) if at > not_since => Redelivered::TooSoon(at),
+                    Some(Some(at)) if clock - at < interval_ms => Redelivered::TooSoon(clock - at),
                     Some(_) => Redelivered::InFlight,
                 })
             }

@@ -109,9 +109,9 @@ impl<'a> Env<'a> {
     }
 
     pub fn serve_with(&self, addr: &str, env: &[(&str, &str)]) -> Child {
+        // Defaults first: the caller's settings override them.
         self.command()
             .arg("serve")
-            .envs(env.iter().copied())
             .env("SHORTLIST_ADDR", addr)
             .env("SHORTLIST_PUBLIC_URL", format!("http://{addr}"))
             .env("SHORTLIST_WORKERS", "1")
@@ -121,6 +121,7 @@ impl<'a> Env<'a> {
             .env("SHORTLIST_RATE_PER_ORG", "100000")
             .env("SHORTLIST_HEADER_TIMEOUT_MS", "120000")
             .env("SHORTLIST_BURST_PER_ORG", "100000")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

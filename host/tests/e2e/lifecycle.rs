@@ -744,7 +744,7 @@ async fn activations_under_load(env: &Env<'_>, replicas: usize) {
     for addr in &addrs {
         wait_healthy(&client, addr).await;
     }
-    let mut ids = Vec::new();
+    let mut ids: Vec<(String, usize)> = Vec::new();
     for i in 0..200 {
         if i % 10 == 0 {
             let release = if (i / 10) % 2 == 0 {
@@ -753,6 +753,21 @@ async fn activations_under_load(env: &Env<'_>, replicas: usize) {
                 "insurance@1"
             };
             env.run(&["vertical", "activate", release]);
+            for addr in &addrs {
+                wait_serving(&client, addr, release).await;
+            }
+            // The first two windows each see a job through, so that both releases serve
+            // some however the machine is loaded; the later ones do not wait.
+            if let Some((id, replica)) = ids.last().filter(|_| (1..=2).contains(&(i / 10))) {
+                settled(
+                    &client,
+                    &addrs[*replica],
+                    &key,
+                    id,
+                    Duration::from_secs(120),
+                )
+                .await;
+            }
         }
         ids.push((
             submit(&client, &addrs[i % replicas], &key).await,
