@@ -67,6 +67,12 @@ pub const ENV_VALIDATIONS: &str = "SHORTLIST_VALIDATIONS";
 pub const ENV_AUDIT_LINK_TTL: &str = "SHORTLIST_AUDIT_LINK_TTL";
 /// Environment variable of [`ServeArgs::delivery_workers`].
 pub const ENV_DELIVERY_WORKERS: &str = "SHORTLIST_DELIVERY_WORKERS";
+/// Environment variable of [`ServeArgs::retention_days`].
+pub const ENV_RETENTION_DAYS: &str = "SHORTLIST_RETENTION_DAYS";
+/// Environment variable of [`ServeArgs::janitor_interval_ms`].
+pub const ENV_JANITOR_INTERVAL_MS: &str = "SHORTLIST_JANITOR_INTERVAL_MS";
+/// Environment variable of [`ServeArgs::pool_cache_mib`].
+pub const ENV_POOL_CACHE_MIB: &str = "SHORTLIST_POOL_CACHE_MIB";
 
 /// Default listen address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -403,6 +409,18 @@ pub struct ServeArgs {
     /// Delays before each webhook attempt, e.g. `0,5s,5m,30m,2h,5h,10h,10h` (the default), each ±20%.
     #[arg(long, env = ENV_WEBHOOK_SCHEDULE)]
     pub webhook_schedule: Option<String>,
+    /// How many days finished jobs are kept (with their traces and deliveries) unless
+    /// their organisation says otherwise (`shortlist org retention`); 0 keeps them for
+    /// ever. Defaults to 90.
+    #[arg(long, env = ENV_RETENTION_DAYS, default_value_t = crate::retention::DEFAULT_DAYS, value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub retention_days: u32,
+    /// Time between two retention sweeps, in ms. Defaults to 600000 (10 minutes).
+    #[arg(long, env = ENV_JANITOR_INTERVAL_MS, default_value_t = 600_000, value_parser = clap::value_parser!(u64).range(100..=86_400_000))]
+    pub janitor_interval_ms: u64,
+    /// Memory for prepared pools (each module's prepared form of each pool version in
+    /// use), in MiB; the least recently used go first. Defaults to 1024.
+    #[arg(long, env = ENV_POOL_CACHE_MIB, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    pub pool_cache_mib: u32,
     /// Runtime settings.
     #[command(flatten)]
     pub runtime: RuntimeArgs,
@@ -415,6 +433,21 @@ pub enum OrgCommand {
     Create {
         /// Its unique name.
         name: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Set how long an organisation's finished jobs (with their traces and webhook
+    /// deliveries) are kept; prints the window now in force.
+    Retention {
+        /// The organisation's name.
+        name: String,
+        /// Days after a job finished (0 keeps its jobs for ever).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=36500), conflicts_with = "default", required_unless_present = "default")]
+        days: Option<u32>,
+        /// Follow the deployment's `--retention-days` again.
+        #[arg(long)]
+        default: bool,
         /// The database.
         #[command(flatten)]
         database: DatabaseArgs,
@@ -596,6 +629,14 @@ pub struct RuntimeArgs {
 }
 
 impl ServeArgs {
+    /// The janitor's settings.
+    pub fn janitor(&self) -> crate::retention::JanitorConfig {
+        crate::retention::JanitorConfig {
+            default: crate::retention::Window::from_days(self.retention_days),
+            interval: Duration::from_millis(self.janitor_interval_ms),
+        }
+    }
+
     /// The API's per-organisation limits.
     pub fn quotas(&self) -> crate::api::Quotas {
         crate::api::Quotas {

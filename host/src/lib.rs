@@ -8,6 +8,7 @@
 //! - [`eval`]: one evaluation: filter, score, aggregate, rank.
 //! - [`traces`]: the audit trace of an evaluation, and how it is stored.
 //! - [`replay`]: re-running a stored job, on its own release or another (what-if).
+//! - [`retention`]: how long finished jobs are kept, and the janitor.
 //! - [`sample`]: realistic sample pools and profiles.
 //! - [`store`]: persistence on SQLite or PostgreSQL; [`jobs`]: the queue's workers.
 //! - [`webhooks`]: signed, SSRF-guarded result delivery.
@@ -25,6 +26,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod registry;
 pub mod replay;
+pub mod retention;
 pub mod runtime;
 pub mod sample;
 pub mod store;

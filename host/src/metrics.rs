@@ -71,6 +71,10 @@ pub struct Metrics {
     pub failed: AtomicU64,
     /// Jobs put back on the queue after a passing failure.
     pub retried: AtomicU64,
+    /// Finished jobs deleted past retention.
+    pub purged_jobs: AtomicU64,
+    /// Superseded, unreferenced pool versions deleted.
+    pub purged_pool_versions: AtomicU64,
 }
 
 impl Metrics {
@@ -110,6 +114,12 @@ impl Metrics {
             "shortlist_release_load_failures_total {}",
             catalogue.load_failures()
         );
+        out.push_str("# HELP shortlist_prepared_pool_bytes Memory the prepared pools cached here take (--pool-cache-mib bounds it).\n# TYPE shortlist_prepared_pool_bytes gauge\n");
+        let _ = writeln!(
+            out,
+            "shortlist_prepared_pool_bytes {}",
+            catalogue.prepared_pool_bytes()
+        );
         out.push_str(
             "# HELP shortlist_jobs Jobs in the store, by status.\n# TYPE shortlist_jobs gauge\n",
         );
@@ -138,6 +148,17 @@ impl Metrics {
             out,
             "shortlist_job_retries_total {}",
             self.retried.load(Ordering::Relaxed)
+        );
+        out.push_str("# HELP shortlist_retention_deleted_total Rows the janitor deleted past retention, by kind.\n# TYPE shortlist_retention_deleted_total counter\n");
+        let _ = writeln!(
+            out,
+            "shortlist_retention_deleted_total{{kind=\"job\"}} {}",
+            self.purged_jobs.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "shortlist_retention_deleted_total{{kind=\"pool_version\"}} {}",
+            self.purged_pool_versions.load(Ordering::Relaxed)
         );
         out.push_str("# HELP shortlist_evaluation_seconds Claim to committed result.\n# TYPE shortlist_evaluation_seconds histogram\n");
         self.evaluation

@@ -248,6 +248,7 @@ impl TestHost {
                     instance_slots: options.instance_slots,
                     ..RuntimeConfig::default()
                 }),
+                shortlist_host::catalogue::PREPARED_POOL_BYTES,
             )
             .await
             .expect("releases load"),

@@ -21,7 +21,7 @@ use arc_swap::ArcSwap;
 use tracing::{info, warn};
 
 pub use follow::{POLL, POLL_WITH_EVENTS, follow};
-pub use prepared::PREPARED_POOL_CACHE;
+pub use prepared::PREPARED_POOL_BYTES;
 
 use crate::eval::PreparedPool;
 use crate::registry::{self, ReleaseId};
@@ -115,11 +115,16 @@ impl std::fmt::Debug for Catalogue {
 impl Catalogue {
     /// An empty catalogue over a runtime; [`Catalogue::sync`] fills it.
     pub fn new(runtime: Runtime) -> Self {
+        Self::with_pool_budget(runtime, prepared::PREPARED_POOL_BYTES)
+    }
+
+    /// As [`Catalogue::new`], with prepared pools kept in at most `bytes` of memory.
+    pub fn with_pool_budget(runtime: Runtime, bytes: usize) -> Self {
         Self {
             runtime,
             active: ArcSwap::default(),
             loaded: lru::Lru::new(LOADED_RELEASES),
-            pools: prepared::PreparedPools::default(),
+            pools: prepared::PreparedPools::new(bytes),
             problems: Mutex::default(),
             load_failures: AtomicU64::new(0),
             syncing: tokio::sync::Mutex::new(()),
@@ -155,6 +160,11 @@ impl Catalogue {
             .collect()
     }
 
+    /// The memory the prepared pools cached here take, roughly, in bytes.
+    pub fn prepared_pool_bytes(&self) -> usize {
+        self.pools.bytes()
+    }
+
     /// How many times loading a release failed here.
     pub fn load_failures(&self) -> u64 {
         self.load_failures.load(Ordering::Relaxed)
@@ -178,7 +188,7 @@ impl Catalogue {
             id: id.clone(),
             vertical,
         });
-        self.loaded.insert(id.clone(), release.clone());
+        self.loaded.insert(id.clone(), release.clone(), 1);
         Ok(release)
     }
 

@@ -13,8 +13,9 @@ use crate::eval::{Pool, PreparedPool};
 use crate::store::Store;
 use crate::vertical::Vertical;
 
-/// How many prepared pools stay in memory; the least recently used goes first.
-pub const PREPARED_POOL_CACHE: usize = 16;
+/// The memory prepared pools may take by default, in bytes; the least recently used go
+/// first.
+pub const PREPARED_POOL_BYTES: usize = 1 << 30;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Key {
@@ -31,15 +32,21 @@ pub(super) struct PreparedPools {
     entries: Lru<Key, Arc<PreparedPool>>,
 }
 
-impl Default for PreparedPools {
-    fn default() -> Self {
+impl PreparedPools {
+    /// An empty cache of prepared pools that together take at most `budget` bytes (each
+    /// weighed as if it shared nothing with the others, which over-counts the pool they
+    /// share).
+    pub(super) fn new(budget: usize) -> Self {
         Self {
-            entries: Lru::new(PREPARED_POOL_CACHE),
+            entries: Lru::new(budget),
         }
     }
-}
 
-impl PreparedPools {
+    /// The bytes the cached pools take (see [`PreparedPools::new`]).
+    pub(super) fn bytes(&self) -> usize {
+        self.entries.weight()
+    }
+
     /// The prepared form of a pool version for a vertical's modules, from the cache or
     /// prepared now.
     pub(super) async fn get(
@@ -83,7 +90,8 @@ impl PreparedPools {
                 .await
                 .map_err(Error::Prepare)?,
         );
-        self.entries.insert(key, prepared.clone());
+        self.entries
+            .insert(key, prepared.clone(), prepared.heap_bytes());
         Ok(prepared)
     }
 }

@@ -46,6 +46,25 @@ pub async fn org(store: &Store, name: &str) -> anyhow::Result<Org> {
     })
 }
 
+/// Sets how long an organisation's finished jobs are kept (`None`: the deployment's
+/// default).
+///
+/// # Errors
+///
+/// Unknown organisation, or the database.
+pub async fn set_retention(
+    store: &Store,
+    name: &str,
+    window: Option<crate::retention::Window>,
+) -> anyhow::Result<()> {
+    let org = org(store, name).await?;
+    let days = window.map(|window| i64::from(window.days()));
+    if !store.set_retention(&org.id, days, now_ms()).await? {
+        bail!("no organisation named {name:?}");
+    }
+    Ok(())
+}
+
 /// Creates an API key for an organisation and returns the whole key (shown once).
 ///
 /// # Errors

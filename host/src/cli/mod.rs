@@ -52,6 +52,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             writeln!(std::io::stdout().lock(), "{}", org.id)?;
             Ok(0)
         }
+        Command::Org(OrgCommand::Retention {
+            name,
+            days,
+            default: _,
+            database,
+        }) => {
+            let store = connect(&database.database_url).await?;
+            let window = days.map(crate::retention::Window::from_days);
+            admin::set_retention(&store, &name, window).await?;
+            let mut out = std::io::stdout().lock();
+            match window {
+                Some(window) => writeln!(out, "{name} keeps finished jobs {}", window.phrase())?,
+                None => writeln!(
+                    out,
+                    "{name} keeps finished jobs as long as the deployment's --retention-days"
+                )?,
+            }
+            Ok(0)
+        }
         Command::Key(KeyCommand::Create { org, database }) => {
             let key = admin::create_key(&connect(&database.database_url).await?, &org).await?;
             // Alone on stdout, so scripts can capture it.
@@ -73,7 +92,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let store = connect(&database.database_url).await?;
             let org = admin::org(&store, &org).await?;
             let text = admin::read_input(&file)?;
-            let catalogue = catalogue(&store, runtime(&runtime_args)?).await?;
+            let catalogue = catalogue(
+                &store,
+                runtime(&runtime_args)?,
+                crate::catalogue::PREPARED_POOL_BYTES,
+            )
+            .await?;
             let release = catalogue.release(&vertical).with_context(|| {
                 format!("vertical {vertical} has no active release; publish one with `shortlist vertical publish`")
             })?;
@@ -185,14 +209,18 @@ pub async fn load_vertical(
 /// # Errors
 ///
 /// A built-in vertical refused, or the database.
-pub async fn catalogue(store: &Store, runtime: Runtime) -> anyhow::Result<Catalogue> {
+pub async fn catalogue(
+    store: &Store,
+    runtime: Runtime,
+    pool_budget: usize,
+) -> anyhow::Result<Catalogue> {
     for id in registry::publish_builtins(store, &runtime)
         .await
         .context("publishing the built-in verticals")?
     {
         tracing::info!(release.id = %id, "Built-in vertical published and activated.");
     }
-    let catalogue = Catalogue::new(runtime);
+    let catalogue = Catalogue::with_pool_budget(runtime, pool_budget);
     catalogue
         .sync(store)
         .await

@@ -39,7 +39,8 @@ async fn start(args: &ServeArgs) -> anyhow::Result<(Store, Arc<Catalogue>)> {
         })?;
     let runtime =
         Runtime::new(args.runtime.runtime_config()).context("starting the plugin runtime")?;
-    let catalogue = super::catalogue(&store, runtime).await?;
+    let pool_budget = args.pool_cache_mib as usize * 1024 * 1024;
+    let catalogue = super::catalogue(&store, runtime, pool_budget).await?;
     Ok((store, Arc::new(catalogue)))
 }
 
@@ -152,6 +153,12 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
         delivery_wake.clone(),
         shutdown.clone(),
     ));
+    let janitor = tokio::spawn(crate::retention::run_janitor(
+        args.janitor(),
+        store.clone(),
+        metrics.clone(),
+        shutdown.clone(),
+    ));
     let config = ApiConfig {
         public_url: args.public_url.clone(),
         max_body_bytes: args.max_body_bytes,
@@ -187,6 +194,7 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
     workers.await?;
     deliveries.await?;
     following.await?;
+    janitor.await?;
     Ok(0)
 }
 

@@ -75,6 +75,16 @@ impl Pool {
         &self.json
     }
 
+    /// The memory it holds, roughly: its JSON and its candidates' names.
+    pub fn heap_bytes(&self) -> usize {
+        self.json.len()
+            + self
+                .names
+                .iter()
+                .map(|n| n.len() + std::mem::size_of::<String>())
+                .sum::<usize>()
+    }
+
     /// Candidate names, in pool order.
     pub fn names(&self) -> &[String] {
         &self.names
@@ -240,6 +250,11 @@ impl PreparedPool {
     /// Total bytes of the prepared forms.
     pub fn prepared_bytes(&self) -> usize {
         self.blobs.values().map(|b| b.len()).sum()
+    }
+
+    /// The memory it holds, roughly: the pool and the prepared forms.
+    pub fn heap_bytes(&self) -> usize {
+        self.pool.heap_bytes() + self.prepared_bytes()
     }
 }
 

@@ -15,6 +15,7 @@
 mod audit;
 mod postgres;
 mod releases;
+mod retention;
 mod rows;
 mod sql;
 mod sqlite;
@@ -232,6 +233,33 @@ impl Store {
     /// The organisation with this name.
     pub async fn org_by_name(&self, name: &str) -> Result<Option<Org>> {
         dispatch!(self.org_by_name(name))
+    }
+
+    /// Every organisation, by id.
+    pub async fn orgs(&self) -> Result<Vec<Org>> {
+        dispatch!(self.orgs())
+    }
+
+    /// Sets how many days an organisation's finished jobs are kept (`None`: the
+    /// deployment's default; 0: for ever). False if there is no such organisation.
+    pub async fn set_retention(&self, org_id: &str, days: Option<i64>, now: i64) -> Result<bool> {
+        dispatch!(self.set_retention(org_id, days, now))
+    }
+
+    /// Deletes up to `limit` of an organisation's jobs that finished before
+    /// `finished_before`, oldest first, each with its trace, delivery and delivery
+    /// attempts, in one transaction; returns how many. A job whose delivery is still
+    /// pending is kept until it ends. With PostgreSQL, janitors of several replicas take
+    /// different jobs.
+    pub async fn purge_jobs(&self, org_id: &str, finished_before: i64, limit: i64) -> Result<u64> {
+        dispatch!(self.purge_jobs(org_id, finished_before, limit))
+    }
+
+    /// Deletes up to `limit` pool versions that a newer version superseded before
+    /// `superseded_before` and that no job (of any status) references; returns how many.
+    /// A pool's current version is never deleted.
+    pub async fn purge_pool_versions(&self, superseded_before: i64, limit: i64) -> Result<u64> {
+        dispatch!(self.purge_pool_versions(superseded_before, limit))
     }
 
     /// Stores an API key (revoked at `created_at` if `key.revoked`).

@@ -17,7 +17,7 @@ use super::{
     ApiKey, EVENTS_CHANNEL, Error, Event, Events, Finish, Inserted, Job, NewJob, NewPoolVersion,
     Org, PoolVersion, Result, TraceRow,
 };
-use super::{audit, releases, webhooks};
+use super::{audit, releases, retention, webhooks};
 
 /// See [`super::Store::claim_job`] and [`sql::claim_job`].
 const CLAIM_JOB: &str = sql::claim_job!(
@@ -395,7 +395,6 @@ impl PgStore {
                 .bind(id)
                 .bind(&org_id)
                 .bind(delivery.url)
-                .bind(finish.result)
                 .bind(finish.now)
                 .bind(clock)
                 .execute(&mut *tx)
@@ -465,3 +464,10 @@ releases::impl_releases!(
 sql::impl_shared_reads!(PgStore);
 
 audit::impl_audit_keys!(PgStore, "begin");
+
+retention::impl_retention!(
+    PgStore,
+    "begin",
+    retention::EXPIRED_JOBS_POSTGRES,
+    retention::DELETE_JOBS_POSTGRES
+);

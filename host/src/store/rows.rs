@@ -11,6 +11,9 @@ pub struct Org {
     pub id: String,
     /// Unique display name.
     pub name: String,
+    /// How many days its finished jobs are kept: `None` for the deployment's default, 0
+    /// for ever.
+    pub retention_days: Option<i64>,
     /// Creation time, unix milliseconds.
     pub created_at: i64,
 }

@@ -109,9 +109,10 @@ macro_rules! pool_version_columns {
 }
 
 pub(super) const CREATE_ORG: &str = "insert into orgs (id, name, created_at, updated_at) \
-     values ($1, $2, $3, $3) returning id, name, created_at";
+     values ($1, $2, $3, $3) returning id, name, retention_days, created_at";
 
-pub(super) const ORG_BY_NAME: &str = "select id, name, created_at from orgs where name = $1";
+pub(super) const ORG_BY_NAME: &str =
+    "select id, name, retention_days, created_at from orgs where name = $1";
 
 pub(super) const INSERT_KEY: &str = "insert into api_keys \
      (id, org_id, hash, revoked_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)";

@@ -18,7 +18,7 @@ use super::{
     ApiKey, Error, Event, Finish, Inserted, Job, NewJob, NewPoolVersion, Org, PoolVersion, Result,
     TraceRow,
 };
-use super::{audit, releases, webhooks};
+use super::{audit, releases, retention, webhooks};
 
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -334,7 +334,6 @@ impl SqliteStore {
                 .bind(id)
                 .bind(&org_id)
                 .bind(delivery.url)
-                .bind(finish.result)
                 .bind(finish.now)
                 .bind(clock)
                 .execute(&mut *tx)
@@ -415,3 +414,10 @@ releases::impl_releases!(
 sql::impl_shared_reads!(SqliteStore);
 
 audit::impl_audit_keys!(SqliteStore, "begin immediate");
+
+retention::impl_retention!(
+    SqliteStore,
+    "begin immediate",
+    retention::EXPIRED_JOBS_SQLITE,
+    retention::DELETE_JOBS_SQLITE
+);

@@ -78,6 +78,8 @@ conformance!(
     audit_keys_rotate_and_revoke,
     a_stale_claim_of_the_same_process_writes_nothing,
     leases_are_timed_by_the_database_clock,
+    retention_deletes_expired_jobs_whole,
+    retention_keeps_referenced_pool_versions,
 );
 
 async fn sqlite_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
@@ -200,6 +202,7 @@ async fn orgs(store: Store) -> anyhow::Result<()> {
         Org {
             id: "o1".into(),
             name: "Acme".into(),
+            retention_days: None,
             created_at: 10
         }
     );
@@ -1528,5 +1531,184 @@ async fn leases_are_timed_by_the_database_clock(store: Store) -> anyhow::Result<
         "due at {}",
         queued.run_at
     );
+    Ok(())
+}
+
+/// Inserts job `id` in `org`, runs it and finishes it at `finished_at`, with a webhook
+/// delivery `msg_<id>` when `delivery` is set.
+async fn finished_job(
+    store: &Store,
+    org: &str,
+    id: &str,
+    finished_at: i64,
+    delivery: bool,
+) -> anyhow::Result<()> {
+    let new = NewJob {
+        org_id: org.to_owned(),
+        ..new_job(id, finished_at - 10)
+    };
+    let Inserted::New(_) = store.insert_job(&new).await? else {
+        anyhow::bail!("job {id} already existed");
+    };
+    let claimed = store
+        .claim_job("w1", finished_at - 5, LEASE_MS, NO_CAP)
+        .await?
+        .context("claim")?;
+    ensure!(claimed.id == id, "claimed {} instead of {id}", claimed.id);
+    let message = format!("msg_{id}");
+    let done = Finish {
+        delivery: delivery.then_some(super::NewDelivery {
+            id: &message,
+            url: "https://example.com/hook",
+        }),
+        ..finish(JobStatus::Completed, finished_at)
+    };
+    ensure!(store.finish_job(id, claimed.lease_token, &done).await?);
+    Ok(())
+}
+
+/// A purge takes a job with its trace, delivery and attempts, oldest first, in batches;
+/// it waits for a pending delivery, and touches neither newer jobs, unfinished ones,
+/// nor another organisation's.
+async fn retention_deletes_expired_jobs_whole(store: Store) -> anyhow::Result<()> {
+    use super::{DeliveryAttempt, Next};
+    seed(&store).await?;
+    store
+        .insert_pool_version(OTHER_ORG, "p1", "insurance", "[]", 0, "hb", 1)
+        .await?;
+    finished_job(&store, ORG, "old0", 900, false).await?;
+    finished_job(&store, ORG, "old1", 1_000, true).await?;
+    finished_job(&store, ORG, "pending", 1_100, true).await?;
+    finished_job(&store, ORG, "new", 5_000, false).await?;
+    finished_job(&store, OTHER_ORG, "theirs", 1_000, false).await?;
+    insert(&store, "queued", 1_200).await?;
+    // old1's delivery is attempted once and delivered; `pending`'s is not yet due.
+    let claimed = store
+        .claim_delivery("d1", 1_000, LEASE_MS)
+        .await?
+        .context("old1's delivery")?;
+    ensure!(claimed.id == "msg_old1");
+    let attempt = |id: &str, n: i64| DeliveryAttempt {
+        delivery_id: id.into(),
+        number: n,
+        started_at: 1_000,
+        duration_ms: 5,
+        status_code: Some(204),
+        error_kind: None,
+        response_prefix: String::new(),
+    };
+    ensure!(
+        store
+            .finish_attempt(
+                "msg_old1",
+                claimed.lease_token,
+                &attempt("msg_old1", 1),
+                Next::Delivered,
+                1_001
+            )
+            .await?
+    );
+
+    assert_eq!(store.purge_jobs(ORG, 2_000, 1).await?, 1, "one per batch");
+    assert_eq!(store.job(ORG, "old0").await?, None, "oldest first");
+    assert!(store.job(ORG, "old1").await?.is_some());
+    assert_eq!(store.purge_jobs(ORG, 2_000, 500).await?, 1);
+    assert_eq!(store.purge_jobs(ORG, 2_000, 500).await?, 0, "nothing left");
+    assert_eq!(store.job(ORG, "old1").await?, None);
+    assert_eq!(store.trace(ORG, "old1").await?, None);
+    assert!(store.deliveries(ORG, "old1").await?.is_empty());
+    assert!(store.delivery_attempts("msg_old1").await?.is_empty());
+    for kept in ["pending", "new", "queued"] {
+        assert!(store.job(ORG, kept).await?.is_some(), "{kept} kept");
+    }
+    assert!(store.trace(ORG, "pending").await?.is_some());
+    assert!(store.trace(ORG, "new").await?.is_some());
+    assert!(store.job(OTHER_ORG, "theirs").await?.is_some());
+
+    // Once its delivery ends, the job goes too.
+    let claimed = store
+        .claim_delivery("d1", 1_200, LEASE_MS)
+        .await?
+        .context("pending's delivery")?;
+    ensure!(claimed.id == "msg_pending");
+    assert_eq!(claimed.payload, finish(JobStatus::Completed, 0).result);
+    ensure!(
+        store
+            .finish_attempt(
+                "msg_pending",
+                claimed.lease_token,
+                &attempt("msg_pending", 1),
+                Next::Failed,
+                1_201
+            )
+            .await?
+    );
+    assert_eq!(store.purge_jobs(ORG, 2_000, 500).await?, 1);
+    assert_eq!(store.job(ORG, "pending").await?, None);
+    assert!(store.delivery_attempts("msg_pending").await?.is_empty());
+    assert_eq!(store.purge_jobs(OTHER_ORG, 2_000, 500).await?, 1);
+    assert_eq!(store.job(OTHER_ORG, "theirs").await?, None);
+    assert!(store.job(ORG, "new").await?.is_some());
+
+    // Each organisation's own window.
+    assert!(store.set_retention(ORG, Some(30), 6_000).await?);
+    assert!(!store.set_retention("nobody", Some(30), 6_000).await?);
+    let windows: Vec<(String, Option<i64>)> = store
+        .orgs()
+        .await?
+        .into_iter()
+        .map(|org| (org.id, org.retention_days))
+        .collect();
+    assert_eq!(
+        windows,
+        [(ORG.to_owned(), Some(30)), (OTHER_ORG.to_owned(), None)]
+    );
+    assert!(store.set_retention(ORG, None, 6_001).await?);
+    assert_eq!(
+        store
+            .org_by_name("Org A")
+            .await?
+            .context("org")?
+            .retention_days,
+        None
+    );
+    Ok(())
+}
+
+/// A pool version goes once superseded before the cut-off and referenced by no job; the
+/// current version, and one a job ran on, stay.
+async fn retention_keeps_referenced_pool_versions(store: Store) -> anyhow::Result<()> {
+    seed(&store).await?;
+    finished_job(&store, ORG, "j1", 1_000, false).await?;
+    store
+        .insert_pool_version(ORG, "p1", "insurance", "[]", 0, "h2", 10_000)
+        .await?;
+    store
+        .insert_pool_version(ORG, "p1", "insurance", "[]", 0, "h3", 20_000)
+        .await?;
+    store
+        .insert_pool_version(OTHER_ORG, "p1", "insurance", "[]", 0, "hb", 1)
+        .await?;
+    assert_eq!(
+        store.purge_pool_versions(15_000, 20).await?,
+        0,
+        "v2 was superseded after the cut-off"
+    );
+    assert_eq!(store.purge_pool_versions(30_000, 20).await?, 1);
+    assert_eq!(store.pool_candidates(ORG, "p1", 2).await?, None);
+    assert!(
+        store.pool_candidates(ORG, "p1", 1).await?.is_some(),
+        "j1 ran on it"
+    );
+    assert!(
+        store.pool_candidates(ORG, "p1", 3).await?.is_some(),
+        "current"
+    );
+    assert!(store.pool_candidates(OTHER_ORG, "p1", 1).await?.is_some());
+    // Once the job that ran on v1 is gone, v1 goes too.
+    assert_eq!(store.purge_jobs(ORG, 2_000, 500).await?, 1);
+    assert_eq!(store.purge_pool_versions(30_000, 20).await?, 1);
+    assert_eq!(store.pool_candidates(ORG, "p1", 1).await?, None);
+    assert_eq!(store.purge_pool_versions(30_000, 20).await?, 0);
     Ok(())
 }

@@ -104,30 +104,35 @@ pub struct SecretRow {
     pub created_at: i64,
 }
 
+/// A delivery's columns; its payload is the job's result (see `insert_delivery!`).
 macro_rules! delivery_columns {
     () => {
-        "id, eval_id, org_id, url, payload, status, attempts, next_attempt_at, lease_owner, \
+        "id, eval_id, org_id, url, \
+         coalesce(nullif(payload, ''), (select result from jobs where jobs.id = deliveries.eval_id), '') \
+         as payload, status, attempts, next_attempt_at, lease_owner, \
          lease_token, lease_expires_at, last_status_code, last_error, created_at, updated_at"
     };
 }
 
-/// The outbox row of a finished job, due at `$now` (the backend's expression over `$7`).
+/// The outbox row of a finished job, due at `$now` (the backend's expression over `$6`).
+/// Its payload is left empty: it is the job's result, stored once, in the job, and read
+/// from there by `delivery_columns!` (deliveries written before 0007 keep their own).
 macro_rules! insert_delivery {
     ($now:expr) => {
         concat!(
             "insert into deliveries (id, eval_id, org_id, url, payload, status, attempts, \
              next_attempt_at, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, 'pending', 0, ",
+             values ($1, $2, $3, $4, '', 'pending', 0, ",
             $now,
-            ", $6, $6)"
+            ", $5, $5)"
         )
     };
 }
 
 pub(super) const INSERT_DELIVERY_SQLITE: &str =
-    insert_delivery!(concat!("coalesce($7, ", super::sql::sqlite_clock!(), ")"));
+    insert_delivery!(concat!("coalesce($6, ", super::sql::sqlite_clock!(), ")"));
 pub(super) const INSERT_DELIVERY_POSTGRES: &str = insert_delivery!(concat!(
-    "coalesce($7::bigint, ",
+    "coalesce($6::bigint, ",
     super::sql::postgres_clock!(),
     ")"
 ));

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{Env, free_addr, status, wait_healthy};
+use crate::common::{Env, free_addr, settled, status, wait_healthy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_jobs_survive_a_kill_9_and_each_completes_once() {
@@ -306,4 +306,134 @@ async fn a_pool_with_a_bad_record_is_refused_whole_and_a_revoked_key_stops_worki
     assert_eq!(ask().await.unwrap().status(), 401);
     server.kill().expect("stop");
     server.wait().expect("reaped");
+}
+
+/// Polls `GET path` until it answers `want` (at most 20 s); returns the last status.
+async fn await_status(
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+    want: reqwest::StatusCode,
+) -> reqwest::StatusCode {
+    let mut last = reqwest::StatusCode::OK;
+    for _ in 0..200 {
+        last = client
+            .get(url)
+            .header("X-API-Key", key)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if last == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    last
+}
+
+/// Moves a job's finish `days` into the past, as if it had finished then.
+async fn age(database_url: &str, eval_id: &str, days: i64) {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(database_url).await.unwrap();
+    let aged = sqlx::query("update jobs set finished_at = finished_at - $1 where id = $2")
+        .bind(days * 24 * 60 * 60 * 1000)
+        .bind(eval_id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(aged.rows_affected(), 1);
+    conn.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_janitor_deletes_jobs_past_their_organisations_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env::sqlite(dir.path());
+    let key = env.broker_with_pool(50);
+    let addr = free_addr();
+    let client = reqwest::Client::new();
+    let _server = crate::common::Replica(env.serve_with(
+        &addr,
+        &[
+            ("SHORTLIST_RETENTION_DAYS", "1"),
+            ("SHORTLIST_JANITOR_INTERVAL_MS", "200"),
+        ],
+    ));
+    wait_healthy(&client, &addr).await;
+    let body = json!({ "profile": { "entity": "acme", "state": "CA", "line": "professional_liability", "revenue": 12000000 }, "pool": "carriers:all" });
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = client
+            .post(format!("http://{addr}/api/v1/jobs"))
+            .header("X-API-Key", &key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 202);
+        let accepted: Value = response.json().await.unwrap();
+        let id = accepted["eval_id"].as_str().unwrap().to_owned();
+        let done = settled(&client, &addr, &key, &id, Duration::from_secs(60)).await;
+        assert_eq!(done["status"], "completed", "{done}");
+        ids.push(id);
+    }
+    let (old, recent) = (&ids[0], &ids[1]);
+    let job_url = |id: &str| format!("http://{addr}/api/v1/jobs/{id}");
+    let trace_url = |id: &str| format!("http://{addr}/traces/{id}");
+
+    // Both traces open before the janitor has anything to do.
+    let ok = reqwest::StatusCode::OK;
+    for id in [old, recent] {
+        assert_eq!(await_status(&client, &trace_url(id), &key, ok).await, ok);
+    }
+    // Two days old, past the deployment's one: gone with its trace.
+    age(&env.database_url, old, 2).await;
+    let gone = reqwest::StatusCode::NOT_FOUND;
+    assert_eq!(await_status(&client, &job_url(old), &key, gone).await, gone);
+    assert_eq!(
+        await_status(&client, &trace_url(old), &key, gone).await,
+        gone
+    );
+    assert_eq!(await_status(&client, &job_url(recent), &key, ok).await, ok);
+    assert_eq!(
+        await_status(&client, &trace_url(recent), &key, ok).await,
+        ok
+    );
+    let metrics = client
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("shortlist_retention_deleted_total{kind=\"job\"} 1"),
+        "{metrics}"
+    );
+
+    // An organisation that keeps its jobs for ever keeps them past the deployment's window.
+    let kept = env.run(&["org", "retention", "broker", "--days", "0"]);
+    assert_eq!(kept.trim(), "broker keeps finished jobs for ever");
+    age(&env.database_url, recent, 2).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        await_status(&client, &job_url(recent), &key, ok).await,
+        ok,
+        "five sweeps later, still there"
+    );
+    // Back on the deployment's window, it goes.
+    let default = env.run(&["org", "retention", "broker", "--default"]);
+    assert!(
+        default.contains("deployment's --retention-days"),
+        "{default}"
+    );
+    assert_eq!(
+        await_status(&client, &job_url(recent), &key, gone).await,
+        gone
+    );
+
+    let refused = env.output(&["org", "retention", "broker"]);
+    assert!(!refused.status.success(), "--days or --default is required");
 }
