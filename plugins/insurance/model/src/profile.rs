@@ -314,12 +314,13 @@ impl Profile {
     /// The limits to compare with a carrier's: those requested, else the line's standard limits.
     /// `None` when the line's limits are not compared (workers' comp, property).
     pub fn requested_limits(&self, line: Line) -> Option<(f64, Option<f64>)> {
-        match &self.limits {
-            Some(limits) => Some((limits.per_occurrence, limits.aggregate)),
-            None => line
-                .standard_limits()
-                .map(|(occ, agg)| (occ as f64, Some(agg as f64))),
-        }
+        // A line without standard limits is one whose limits are not compared, even when
+        // the submission states some.
+        let (occurrence, aggregate) = line.standard_limits()?;
+        Some(match &self.limits {
+            Some(limits) => (limits.per_occurrence, limits.aggregate),
+            None => (occurrence as f64, Some(aggregate as f64)),
+        })
     }
 }
 
@@ -467,6 +468,14 @@ mod tests {
             Some((1_000_000.0, Some(2_000_000.0)))
         );
         assert_eq!(seed.requested_limits(Line::WorkersCompensation), None);
+        let comp = parse(
+            r#"{"entity": "a", "state": "FL", "line": "workers_compensation", "revenue": 1, "limits": {"per_occurrence": 1000000, "aggregate": 1000000}}"#,
+        );
+        assert_eq!(
+            comp.requested_limits(Line::WorkersCompensation),
+            None,
+            "stated workers' comp limits are not compared either"
+        );
         let asked = parse(
             r#"{"entity": "a", "state": "CA", "line": "cyber", "revenue": 1, "limits": {"per_occurrence": 3000000}}"#,
         );
