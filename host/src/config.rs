@@ -119,6 +119,10 @@ pub enum Command {
     /// Show or rotate an organisation's webhook signing secret.
     #[command(name = "webhook-secret", subcommand)]
     WebhookSecret(WebhookSecretCommand),
+    /// Run a vertical's fixture tests (`DIR/tests/*.toml`): each case's profile and
+    /// candidates through the vertical's modules, compared with what the case expects;
+    /// exits 1 when a case fails, 2 when a fixture file cannot be read.
+    Test(TestArgs),
     /// Manage a vertical's releases: publish, activate, roll back, list, export, watch.
     #[command(subcommand)]
     Vertical(VerticalCommand),
@@ -135,6 +139,26 @@ pub enum Command {
     /// Manage the key that signs audit links.
     #[command(name = "audit-key", subcommand)]
     AuditKey(AuditKeyCommand),
+}
+
+/// Arguments of `shortlist test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The vertical's directory: its `vertical.toml` and `tests/`, e.g. `plugins/insurance`.
+    pub dir: PathBuf,
+    /// Only the cases whose file name or case name contains this text.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Print the outcome as one JSON document.
+    #[arg(long)]
+    pub json: bool,
+    /// A directory holding the modules' `.wasm` files. Defaults to DIR's own, else this
+    /// binary's built-in modules of the vertical.
+    #[arg(long)]
+    pub modules: Option<PathBuf>,
+    /// Limits of each module call.
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
 }
 
 /// Arguments of `shortlist audit-link`.

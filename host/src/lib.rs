@@ -7,6 +7,7 @@
 //! - [`catalogue`]: the active releases a replica serves, hot-swapped.
 //! - [`eval`]: one evaluation: filter, score, aggregate, rank.
 //! - [`traces`]: the audit trace of an evaluation, and how it is stored.
+//! - [`fixtures`]: a vertical's fixture tests (`shortlist test`).
 //! - [`replay`]: re-running a stored job, on its own release or another (what-if).
 //! - [`retention`]: how long finished jobs are kept, and the janitor.
 //! - [`sample`]: realistic sample pools and profiles.
@@ -22,6 +23,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod eval;
+pub mod fixtures;
 pub mod jobs;
 pub mod metrics;
 pub mod registry;

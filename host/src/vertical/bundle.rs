@@ -100,6 +100,18 @@ impl Bundle {
     pub fn from_dir(dir: &Path) -> Result<Self, Error> {
         let manifest_path = dir.join(MANIFEST_FILE);
         let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
+        let modules = Self::module_files(dir)?;
+        let mut bundle = Self::new(manifest_path.display().to_string(), text, modules)?;
+        bundle.samples = read_samples(&dir.join(SAMPLES_DIR))?;
+        Ok(bundle)
+    }
+
+    /// Reads every `.wasm` file of a directory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] for an unreadable directory or file.
+    pub fn module_files(dir: &Path) -> Result<Vec<ModuleFile>, Error> {
         let mut modules = Vec::new();
         for path in files_with_extension(dir, "wasm")? {
             let bytes = std::fs::read(&path).map_err(io(&path))?;
@@ -109,9 +121,7 @@ impl Bundle {
                 .unwrap_or_default();
             modules.push(ModuleFile::new(file, bytes));
         }
-        let mut bundle = Self::new(manifest_path.display().to_string(), text, modules)?;
-        bundle.samples = read_samples(&dir.join(SAMPLES_DIR))?;
-        Ok(bundle)
+        Ok(modules)
     }
 
     /// A vertical built into this binary, with its modules (those whose metadata names the

@@ -227,3 +227,108 @@ fn eval_stops_a_module_sleeping_in_a_host_call_at_its_timeout() {
     let message = result["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("module hostile"), "{result}");
 }
+
+/// The shipped verticals' directories, beside the host crate.
+fn plugins() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins")
+}
+
+#[test]
+fn every_shipped_vertical_passes_its_fixtures() {
+    let mut verticals = 0;
+    for entry in std::fs::read_dir(plugins()).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("tests").is_dir() {
+            continue;
+        }
+        verticals += 1;
+        let out = shortlist(&["test", dir.to_str().unwrap()], &dir);
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}: {report}", dir.display());
+        assert!(report.contains(" passed, 0 failed"), "{report}");
+    }
+    assert!(verticals >= 1, "the shipped verticals carry fixtures");
+}
+
+/// A copy of the insurance vertical's manifest and one fixture file, with one expectation
+/// made wrong.
+fn vertical_with_a_wrong_expectation(dir: &Path) {
+    let insurance = plugins().join("insurance");
+    std::fs::copy(insurance.join("vertical.toml"), dir.join("vertical.toml")).unwrap();
+    std::fs::create_dir(dir.join("tests")).unwrap();
+    std::fs::write(
+        dir.join("tests/wrong.toml"),
+        r#"
+description = "One right case and one wrong."
+[profile]
+entity = "acme-manufacturing"
+state = "CA"
+line = "professional_liability"
+revenue = 12000000
+
+[[candidates]]
+id = "erie-insurance"
+name = "Erie Insurance"
+states = ["PA"]
+lines = { professional_liability = {} }
+
+[[case]]
+name = "right"
+[[case.expect]]
+candidate = "Erie Insurance"
+rejected_by = "eligibility"
+
+[[case]]
+name = "wrong"
+filtered = 0
+[[case.expect]]
+candidate = "Erie Insurance"
+eligible = true
+"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_a_diff_of_expected_and_actual() {
+    let dir = tempfile::tempdir().unwrap();
+    vertical_with_a_wrong_expectation(dir.path());
+    let out = shortlist(&["test", "."], dir.path());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("  ok   right\n"), "{report}");
+    assert!(
+        report.contains(
+            "  FAIL wrong\n       filtered\n         - expected: 0\n         + actual:   1\n       \"Erie Insurance\" eligible\n         - expected: true\n         + actual:   false\n"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.ends_with("2 cases: 1 passed, 1 failed\n"),
+        "{report}"
+    );
+
+    let only_right = shortlist(&["test", ".", "--filter", "right", "--json"], dir.path());
+    assert!(only_right.status.success());
+    let report: Value = serde_json::from_slice(&only_right.stdout).unwrap();
+    assert_eq!(
+        (report["passed"].as_u64(), report["failed"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    let none = shortlist(&["test", ".", "--filter", "nothing-matches"], dir.path());
+    assert_eq!(none.status.code(), Some(1), "no case run is not a pass");
+
+    std::fs::write(
+        dir.path().join("tests/typo.toml"),
+        "[[case]]\nnmae = \"x\"\n",
+    )
+    .unwrap();
+    let typo = shortlist(&["test", "."], dir.path());
+    assert_eq!(typo.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        message.contains("typo.toml") && message.contains("unknown field `nmae`"),
+        "{message}"
+    );
+}
