@@ -100,17 +100,23 @@ pub async fn revoke_key(store: &Store, key: &str) -> anyhow::Result<()> {
 
 /// A pool file's records, each with the line it starts on.
 fn records(text: &str) -> anyhow::Result<Vec<(usize, Value)>> {
-    let line_of = |offset: usize| text[..offset].bytes().filter(|b| *b == b'\n').count() + 1;
     if text.trim_start().starts_with('[') {
         let raw: Vec<&RawValue> =
             serde_json::from_str(text).context("the file is not a JSON array")?;
+        // Records come in file order: count the newlines once, from one record to the next.
+        let (mut counted, mut line) = (0, 1);
         raw.into_iter()
             .map(|r| {
                 // The raw slice points into `text`: its address gives its offset.
                 let offset = r.get().as_ptr() as usize - text.as_ptr() as usize;
-                let value = serde_json::from_str(r.get())
-                    .with_context(|| format!("line {}", line_of(offset)))?;
-                Ok((line_of(offset), value))
+                line += text[counted..offset]
+                    .bytes()
+                    .filter(|b| *b == b'\n')
+                    .count();
+                counted = offset;
+                let value =
+                    serde_json::from_str(r.get()).with_context(|| format!("line {line}"))?;
+                Ok((line, value))
             })
             .collect()
     } else {
