@@ -63,7 +63,7 @@ async fn flood(
     (statuses, ids)
 }
 
-/// Gives organisation B (`other-broker`) the same sample pool as A.
+/// Gives organisation B (`other-broker`) a small sample pool of its own.
 async fn give_b_a_pool(host: &TestHost) {
     let org_b = host
         .store
@@ -72,8 +72,7 @@ async fn give_b_a_pool(host: &TestHost) {
         .unwrap()
         .unwrap();
     let release = host.catalogue.release("insurance").unwrap();
-    let pool =
-        shortlist_host::sample::pool("insurance", shortlist_tests::TEST_POOL_SIZE, 1).unwrap();
+    let pool = shortlist_plugin_insurance_samples::pool(B_POOL_SIZE, 1);
     shortlist_host::cli::admin::import_pool(
         &host.store,
         &release.vertical,
@@ -85,6 +84,12 @@ async fn give_b_a_pool(host: &TestHost) {
     .unwrap();
 }
 
+/// B's pool, much smaller than A's: B's jobs cost a fraction of A's, so that A's backlog
+/// outlasts B's jobs on any machine unless B waits behind it.
+const B_POOL_SIZE: usize = 100;
+/// A's pool.
+const A_POOL_SIZE: usize = 3000;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_from_one_organisation_does_not_hold_up_another() {
     let host = TestHost::start_with(HostOptions {
@@ -92,8 +97,9 @@ async fn a_flood_from_one_organisation_does_not_hold_up_another() {
             rate_per_org: 200.0,
             burst_per_org: 400.0,
             max_queued_per_org: 1000,
-            validations: 16,
+            validations: 64,
         },
+        pool_size: A_POOL_SIZE,
         ..HostOptions::default()
     })
     .await;
