@@ -10,6 +10,8 @@ mod fairness;
 mod golden;
 #[path = "it/http.rs"]
 mod http;
+#[path = "it/samples.rs"]
+mod samples;
 #[path = "it/sandbox.rs"]
 mod sandbox;
 #[path = "it/webhooks.rs"]

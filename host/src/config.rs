@@ -587,6 +587,12 @@ pub enum SampleCommand {
         /// Generator seed. Defaults to 1.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Where the vertical's modules come from.
+        #[command(flatten)]
+        source: ModuleSource,
+        /// Limits of each call of the sample data component.
+        #[command(flatten)]
+        runtime: RuntimeArgs,
     },
     /// A sample profile (JSON object); the first is the public API's example.
     Profile {
@@ -598,6 +604,12 @@ pub enum SampleCommand {
         /// List the sample profile names instead.
         #[arg(long)]
         list: bool,
+        /// Where the vertical's modules come from.
+        #[command(flatten)]
+        source: ModuleSource,
+        /// Limits of each call of the sample data component.
+        #[command(flatten)]
+        runtime: RuntimeArgs,
     },
 }
 

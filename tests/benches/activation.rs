@@ -142,7 +142,7 @@ async fn first_evaluation(store: Store) {
     let rt = runtime(RuntimeConfig::default());
     registry::publish_builtins(&store, &rt).await.unwrap();
     store.create_org(ORG, "bench", 1).await.unwrap();
-    let pool = shortlist_host::sample::pool("insurance", POOL_SIZE, 1).unwrap();
+    let pool = shortlist_plugin_insurance_samples::pool(POOL_SIZE, 1);
     let pool = eval::Pool::from_values(POOL, pool).unwrap();
     store
         .insert_pool_version(
@@ -156,7 +156,7 @@ async fn first_evaluation(store: Store) {
         )
         .await
         .unwrap();
-    let profile = shortlist_host::sample::profile("insurance", None).unwrap();
+    let profile = shortlist_plugin_insurance_samples::profile(None).unwrap();
     let job = job("eval_bench", profile);
 
     // Where loading a release goes: reading it (manifest, module bytes, hash checks) from

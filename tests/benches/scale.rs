@@ -56,7 +56,7 @@ fn main() {
         && flag == GENERATE
     {
         let size = size.parse().expect("a pool size");
-        let pool = shortlist_host::sample::pool("insurance", size, 1).unwrap();
+        let pool = shortlist_plugin_insurance_samples::pool(size, 1);
         serde_json::to_writer(std::io::stdout().lock(), &pool).unwrap();
         return;
     }
@@ -68,7 +68,7 @@ fn main() {
     let vertical = rt
         .block_on(Vertical::builtin(&runtime, "insurance"))
         .unwrap();
-    let profile = shortlist_host::sample::profile("insurance", None).unwrap();
+    let profile = shortlist_plugin_insurance_samples::profile(None).unwrap();
     let job = job("eval_scale", profile);
 
     println!(

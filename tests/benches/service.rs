@@ -166,13 +166,13 @@ fn main() {
         .build()
         .expect("tokio");
     rt.block_on(async {
-        let profile = shortlist_host::sample::profile("insurance", None).expect("profile");
+        let profile = shortlist_plugin_insurance_samples::profile(None).expect("profile");
         let body = json!({ "profile": profile, "pool": "carriers:all" });
 
         // The bare evaluation of the same job, as the engine bench measures it.
         let runtime = runtime(RuntimeConfig::default());
         let vertical = Vertical::builtin(&runtime, "insurance").await.expect("vertical");
-        let candidates = shortlist_host::sample::pool("insurance", POOL_SIZE, 1).expect("pool");
+        let candidates = shortlist_plugin_insurance_samples::pool(POOL_SIZE, 1);
         let pool = Arc::new(Pool::from_values("carriers:all", candidates).expect("pool"));
         let prepared = PreparedPool::prepare(&vertical, pool).await.expect("prepared");
         let job = job("eval_bare", profile);

@@ -10,10 +10,10 @@ use shortlist_host::vertical::Vertical;
 use shortlist_tests::{job, prepare, runtime};
 
 async fn acme(vertical: &Vertical) -> Evaluation {
-    let candidates = shortlist_host::sample::pool("insurance", 2000, 1).unwrap();
+    let candidates = shortlist_plugin_insurance_samples::pool(2000, 1);
     let pool = Arc::new(Pool::from_values("carriers:all", candidates).unwrap());
     let prepared = prepare(vertical, pool).await;
-    let profile = shortlist_host::sample::profile("insurance", None).unwrap();
+    let profile = shortlist_plugin_insurance_samples::profile(None).unwrap();
     eval::evaluate(vertical, &prepared, &job("eval_7xKp2mNc", profile)).await
 }
 

@@ -269,8 +269,7 @@ impl TestHost {
             .release("insurance")
             .expect("insurance is built in");
         let vertical = &release.vertical;
-        let pool =
-            shortlist_host::sample::pool("insurance", TEST_POOL_SIZE, 1).expect("sample pool");
+        let pool = shortlist_plugin_insurance_samples::pool(TEST_POOL_SIZE, 1);
         let text = serde_json::to_string(&pool).expect("pool serializes");
         admin::import_pool(&store, vertical, &org_a.id, "carriers:all", &text)
             .await

@@ -44,7 +44,7 @@ pub const EXIT_INVALID: i32 = 2;
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Eval(args) => eval_command(args).await,
-        Command::Sample(command) => sample_command(command),
+        Command::Sample(command) => sample_command(command).await,
         Command::Modules(args) => modules_command(args).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Demo(args) => serve::demo(args).await,
@@ -241,7 +241,7 @@ async fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
     let runtime = runtime(&args.runtime)?;
     let vertical = load_vertical(&runtime, &args.vertical, &args.source).await?;
     let profile = match args.profile.strip_prefix(SAMPLE) {
-        Some(name) => crate::sample::profile(&args.vertical, (!name.is_empty()).then_some(name))?,
+        Some(name) => crate::sample::profile(&vertical, (!name.is_empty()).then_some(name)).await?,
         None => read_json(Path::new(&args.profile))?,
     };
     let pool = match args.pool.strip_prefix(SAMPLE) {
@@ -251,7 +251,10 @@ async fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
             } else {
                 size.parse().context("sample:<size> takes a number")?
             };
-            Pool::from_values(&args.pool_id, crate::sample::pool(&args.vertical, size, 1)?)
+            Pool::from_values(
+                &args.pool_id,
+                crate::sample::pool(&vertical, size, 1).await?,
+            )
         }
         None => {
             let text = std::fs::read_to_string(&args.pool)
@@ -315,14 +318,17 @@ fn invalid(message: &str, details: Vec<Value>) -> anyhow::Result<i32> {
     Ok(EXIT_INVALID)
 }
 
-fn sample_command(command: SampleCommand) -> anyhow::Result<i32> {
+async fn sample_command(command: SampleCommand) -> anyhow::Result<i32> {
     match command {
         SampleCommand::Pool {
             vertical,
             size,
             seed,
+            source,
+            runtime: runtime_args,
         } => {
-            let pool = crate::sample::pool(&vertical, size, seed)?;
+            let vertical = load_vertical(&runtime(&runtime_args)?, &vertical, &source).await?;
+            let pool = crate::sample::pool(&vertical, size, seed).await?;
             // One candidate per line keeps large pools readable and diffable.
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             writeln!(out, "[")?;
@@ -337,12 +343,18 @@ fn sample_command(command: SampleCommand) -> anyhow::Result<i32> {
             vertical,
             name,
             list,
+            source,
+            runtime: runtime_args,
         } => {
+            let vertical = load_vertical(&runtime(&runtime_args)?, &vertical, &source).await?;
             if list {
-                let names = crate::sample::profile_names(&vertical);
-                writeln!(std::io::stdout().lock(), "{}", names.join("\n"))?;
+                let profiles = crate::sample::profiles(&vertical).await?;
+                let mut out = std::io::stdout().lock();
+                for (name, _) in profiles {
+                    writeln!(out, "{name}")?;
+                }
             } else {
-                print_json(&crate::sample::profile(&vertical, name.as_deref())?)?;
+                print_json(&crate::sample::profile(&vertical, name.as_deref()).await?)?;
             }
         }
     }

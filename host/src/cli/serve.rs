@@ -54,37 +54,64 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<i32> {
     run(args, store, catalogue).await
 }
 
-/// Sets up the demo organisation, a fresh key and the sample pool, prints a curl, and serves.
+/// Sets up the demo organisation, a fresh key and a sample pool of each vertical that has
+/// sample data, prints a curl of the first vertical's default profile, and serves.
+///
+/// The first vertical's pool is `carriers:all`, as in the API's example; another's is
+/// `carriers:<vertical>`.
 ///
 /// # Errors
 ///
-/// As [`serve`].
+/// As [`serve`], or a vertical's sample data failing.
 pub async fn demo(args: ServeArgs) -> anyhow::Result<i32> {
     let (store, catalogue) = start(&args).await?;
     let org = match store.org_by_name(DEMO_ORG).await? {
         Some(org) => org,
         None => admin::create_org(&store, DEMO_ORG).await?,
     };
-    if store.current_pool(&org.id, DEMO_POOL).await?.is_none() {
-        let release = catalogue
-            .release("insurance")
-            .context("the insurance vertical has no active release")?;
-        let pool = crate::sample::pool("insurance", DEMO_POOL_SIZE, 1)?;
-        let text = serde_json::to_string(&pool)?;
-        admin::import_pool(&store, &release.vertical, &org.id, DEMO_POOL, &text).await?;
+    let mut example = None;
+    for name in crate::vertical::Vertical::builtin_names() {
+        let Some(release) = catalogue.release(name) else {
+            continue;
+        };
+        if release.vertical.samples().is_none() {
+            continue;
+        }
+        let pool_id = if example.is_none() {
+            DEMO_POOL.to_owned()
+        } else {
+            format!("carriers:{name}")
+        };
+        if store.current_pool(&org.id, &pool_id).await?.is_none() {
+            let pool = crate::sample::pool(&release.vertical, DEMO_POOL_SIZE, 1).await?;
+            let text = serde_json::to_string(&pool)?;
+            admin::import_pool(&store, &release.vertical, &org.id, &pool_id, &text).await?;
+        }
+        if example.is_none() {
+            let profile = crate::sample::profile(&release.vertical, None).await?;
+            example = Some((pool_id, profile));
+        }
     }
+    let (pool_id, profile) =
+        example.context("no active vertical has sample data to set the demo up with")?;
     let key = admin::create_key(&store, DEMO_ORG).await?;
     let url = args.public_url.trim_end_matches('/').to_owned();
+    let body = serde_json::to_string_pretty(&serde_json::json!({
+        "profile": profile,
+        "pool": pool_id,
+    }))?
+    // Inside the shell's single quotes, a quote is closed, escaped and reopened.
+    .replace('\'', r"'\''");
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "Demo organisation {DEMO_ORG:?} with pool {DEMO_POOL} ({DEMO_POOL_SIZE} carriers)."
+        "Demo organisation {DEMO_ORG:?} with pool {pool_id} ({DEMO_POOL_SIZE} candidates)."
     )?;
     writeln!(out, "API key (shown once): {key}\n")?;
     writeln!(out, "Submit the API's example job:\n")?;
     writeln!(
         out,
-        "curl -X POST {url}/api/v1/jobs \\\n  -H \"Content-Type: application/json\" \\\n  -H \"X-API-Key: {key}\" \\\n  -d '{{\n    \"profile\": {{\n      \"entity\": \"acme-manufacturing\",\n      \"state\": \"CA\",\n      \"line\": \"professional_liability\",\n      \"revenue\": 12000000\n    }},\n    \"pool\": \"carriers:all\"\n  }}'\n"
+        "curl -X POST {url}/api/v1/jobs \\\n  -H \"Content-Type: application/json\" \\\n  -H \"X-API-Key: {key}\" \\\n  -d '{body}'\n"
     )?;
     writeln!(
         out,

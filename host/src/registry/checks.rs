@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::eval::{self, Job, Pool, PreparedPool};
-use crate::runtime::Runtime;
+use crate::runtime::{Loaded, Runtime};
 use crate::vertical::{Bundle, Samples, Vertical};
 
-/// Candidates of a built-in vertical's sample pool that the smoke run evaluates.
+/// Candidates of a generated sample pool that the smoke run evaluates.
 pub const SMOKE_POOL_SIZE: usize = 200;
 
 /// The wall clock of smoke evaluations (2026-01-01T00:00:00Z).
@@ -20,24 +20,32 @@ const SMOKE_CLOCK: Duration = Duration::from_secs(1_767_225_600);
 pub(super) async fn check(runtime: &Runtime, bundle: &Bundle) -> Result<Vertical, Vec<String>> {
     let mut problems = Vec::new();
     let mut modules = Vec::new();
+    let mut generators = Vec::new();
     for file in bundle.modules() {
-        match bundle.load_module(runtime, file).await {
-            Ok(module) => modules.push(module),
+        match bundle.load_component(runtime, file).await {
+            Ok(Loaded::Module(module)) => modules.push(module),
+            Ok(Loaded::Samples(source)) => generators.push(source),
             Err(e) => problems.push(format!("{}: {e}", file.file)),
         }
     }
-    if bundle.modules().is_empty() {
+    if modules.is_empty() && problems.is_empty() {
         problems.push("the bundle holds no .wasm module".to_owned());
+    }
+    if generators.len() > 1 {
+        problems.push(crate::vertical::two_samples(&generators));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let vertical = match Vertical::new(bundle.manifest().clone(), modules) {
+    let mut vertical = match Vertical::new(bundle.manifest().clone(), modules) {
         Ok(vertical) => vertical,
         Err(crate::vertical::Error::Mismatch { problems, .. }) => return Err(problems),
         Err(e) => return Err(vec![e.to_string()]),
     };
-    let samples = match samples_for(bundle) {
+    if let Some(source) = generators.pop() {
+        vertical = vertical.with_samples(source);
+    }
+    let samples = match samples_for(bundle, &vertical).await {
         Ok(samples) => samples,
         Err(problem) => return Err(vec![problem]),
     };
@@ -49,27 +57,25 @@ pub(super) async fn check(runtime: &Runtime, bundle: &Bundle) -> Result<Vertical
     }
 }
 
-/// The bundle's own samples, or the host's sample data for a vertical of that name.
-fn samples_for(bundle: &Bundle) -> Result<Samples, String> {
+/// The bundle's sample files, or what its sample data component generates.
+async fn samples_for(bundle: &Bundle, vertical: &Vertical) -> Result<Samples, String> {
     if let Some(samples) = bundle.samples() {
         return Ok(samples.clone());
     }
-    let vertical = &bundle.manifest().vertical;
-    let missing = || {
-        format!(
-            "there is no sample data to smoke-test vertical {vertical} with: add \
-             samples/pool.json (an array of candidates) and samples/profiles/*.json \
-             (one profile each) beside vertical.toml"
-        )
-    };
-    let pool = crate::sample::pool(vertical, SMOKE_POOL_SIZE, 1).map_err(|_| missing())?;
-    let profiles = crate::sample::profile_names(vertical)
-        .into_iter()
-        .filter_map(|name| {
-            let profile = crate::sample::profile(vertical, Some(name)).ok()?;
-            Some((name.to_owned(), profile))
-        })
-        .collect();
+    if vertical.samples().is_none() {
+        return Err(format!(
+            "there is no sample data to smoke-test vertical {} with: add a sample data \
+             component (shortlist-sample-sdk) to the bundle, or samples/pool.json (an \
+             array of candidates) and samples/profiles/*.json (one profile each) beside \
+             vertical.toml",
+            bundle.manifest().vertical
+        ));
+    }
+    let generated = |e: crate::sample::Error| format!("the sample data component: {e}");
+    let pool = crate::sample::pool(vertical, SMOKE_POOL_SIZE, 1)
+        .await
+        .map_err(generated)?;
+    let profiles = crate::sample::profiles(vertical).await.map_err(generated)?;
     Ok(Samples { pool, profiles })
 }
 

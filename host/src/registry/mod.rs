@@ -116,26 +116,41 @@ pub async fn publish(
             origin: bundle.origin().to_owned(),
             problems,
         })?;
-    let modules: Vec<NewModule> = vertical
+    let file = |sha256: &str| {
+        bundle
+            .modules()
+            .iter()
+            .find(|f| f.sha256 == sha256)
+            .expect("every loaded component comes from a bundle file")
+    };
+    let mut modules: Vec<NewModule> = vertical
         .modules()
         .map(|m| {
             let info = m.info();
-            let bytes = &bundle
-                .modules()
-                .iter()
-                .find(|f| f.sha256 == info.sha256)
-                .expect("every loaded module comes from a bundle file")
-                .bytes;
             NewModule {
                 sha256: &info.sha256,
                 name: &info.name,
                 version: &info.version,
                 vertical: &info.vertical,
                 kind: kind_name(info.kind),
-                bytes,
+                bytes: &file(&info.sha256).bytes,
             }
         })
         .collect();
+    // The sample data travels with the rules: an exported release carries it, and the
+    // demo and `shortlist sample` read it from the active release.
+    let samples_sha256 = vertical.samples().map(|s| s.sha256());
+    if let Some(sha256) = &samples_sha256 {
+        let file = file(sha256);
+        modules.push(NewModule {
+            sha256,
+            name: file.file.strip_suffix(".wasm").unwrap_or(&file.file),
+            version: "",
+            vertical: vertical_name,
+            kind: SAMPLES_KIND,
+            bytes: &file.bytes,
+        });
+    }
     let published = store
         .publish_release(&NewRelease {
             vertical: vertical_name,
@@ -167,6 +182,9 @@ pub fn summary(release: &store::Release) -> serde_json::Value {
         "modules": release.modules,
     })
 }
+
+/// The kind recorded for a release's sample data component.
+pub const SAMPLES_KIND: &str = "samples";
 
 /// The stored name of a module kind.
 pub fn kind_name(kind: Kind) -> &'static str {

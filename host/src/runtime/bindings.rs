@@ -1,4 +1,5 @@
-//! The generated host bindings of the `shortlist:plugin` world; the only `bindgen!` in the host.
+//! The generated host bindings of the `shortlist:plugin` worlds; the only `bindgen!`s in
+//! the host: `plugin` (rule modules) and, in [`samples`], `samples` (sample data).
 #![allow(missing_docs)] // generated: the docs live in wit/world.wit
 
 wasmtime::component::bindgen!({
@@ -12,3 +13,13 @@ pub use shortlist::plugin::log::Level as LogLevel;
 pub use shortlist::plugin::types::{
     Evidence, FieldProblem, Metadata, ModuleKind, Outcome, PluginError, Rejections, Scores, Texts,
 };
+
+/// The `samples` world: a vertical's sample data generator.
+pub mod samples {
+    wasmtime::component::bindgen!({
+        world: "samples",
+        path: "../wit",
+        exports: { default: async },
+        with: { "shortlist:plugin/types": super::shortlist::plugin::types },
+    });
+}

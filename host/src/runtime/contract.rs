@@ -14,8 +14,37 @@ pub const PACKAGE: &str = "shortlist:plugin";
 /// any `0.2.x` link, by semver.
 pub const WIT_VERSION: &str = "0.2.0";
 
-/// The interface every module exports.
-const MODULE_INTERFACE: &str = "module";
+/// What a component of the package is, by the interface it exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// A rule module: exports `module`.
+    Rules,
+    /// A vertical's sample data: exports `sample`.
+    Samples,
+}
+
+impl Role {
+    fn interface(self) -> &'static str {
+        match self {
+            Self::Rules => "module",
+            Self::Samples => "sample",
+        }
+    }
+
+    /// The role a compiled component plays: sample data when it exports `sample`, else a
+    /// rule module (whose checks then say what it lacks).
+    pub(crate) fn of(engine: &Engine, component: &Component) -> Self {
+        let exports_samples = component.component_type().exports(engine).any(|(name, _)| {
+            let name = Name::parse(name);
+            name.package == PACKAGE && name.interface == Self::Samples.interface()
+        });
+        if exports_samples {
+            Self::Samples
+        } else {
+            Self::Rules
+        }
+    }
+}
 
 /// WASI packages the sandbox links (empty of anything to reach: see `ctx.rs`), at `0.2.x`.
 const WASI_PACKAGES: &[&str] = &[
@@ -70,18 +99,21 @@ fn compatible(version: &str, served: &str) -> bool {
     }
 }
 
-/// Every way `component` breaks the contract, each a sentence; empty when it keeps it.
-pub(crate) fn problems(engine: &Engine, component: &Component) -> Vec<String> {
+/// Every way `component`, in `role`, breaks the contract, each a sentence; empty when it
+/// keeps it.
+pub(crate) fn problems(engine: &Engine, component: &Component, role: Role) -> Vec<String> {
     let ty = component.component_type();
     let mut problems = Vec::new();
     let exports: Vec<Name> = ty.exports(engine).map(|(n, _)| Name::parse(n)).collect();
-    let module_export = exports
+    let interface = role.interface();
+    let export = exports
         .iter()
-        .find(|n| n.package == PACKAGE && n.interface == MODULE_INTERFACE);
-    match module_export {
+        .find(|n| n.package == PACKAGE && n.interface == interface);
+    match export {
         None => problems.push(format!(
-            "it does not export {PACKAGE}/{MODULE_INTERFACE}: it is not a Shortlist module \
-             (build it with shortlist-sdk and export_filter! or export_scorer!)"
+            "it does not export {PACKAGE}/{interface}: it is not a Shortlist module \
+             (build it with shortlist-sdk and export_filter! or export_scorer!, or a \
+             vertical's sample data with shortlist-sample-sdk and export_samples!)"
         )),
         Some(name) if !name.compatible_with(WIT_VERSION) => problems.push(format!(
             "it was built against {PACKAGE}@{}, and this host serves {PACKAGE}@{WIT_VERSION}: \

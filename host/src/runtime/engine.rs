@@ -10,14 +10,16 @@ use wasmtime::{
     ProfilingStrategy,
 };
 
+use super::bindings::samples::SamplesPre;
 use super::bindings::{Plugin, PluginPre};
 use super::cache;
 use super::clock::add_frozen_waits;
-use super::contract;
+use super::contract::{self, Role};
 use super::ctx::PluginCtx;
 use super::error::{Error, Result};
 use super::limits::Limits;
 use super::module::Module;
+use super::samples::SampleSource;
 
 /// How often the epoch advances under [`Metering::DeadlineOnly`]: the granularity of its
 /// deadlines and of its yields to tokio.
@@ -196,33 +198,95 @@ impl Runtime {
     /// version of `shortlist:plugin`, an import the sandbox does not provide: every such
     /// problem is named), or its metadata call fails.
     pub async fn load(&self, name: &str, bytes: &[u8]) -> Result<Module> {
-        let load_error = |message: String| Error::Load {
-            name: name.to_owned(),
-            message,
-        };
-        let sha256: [u8; 32] = Sha256::digest(bytes).into();
-        let component =
-            Component::new(&self.engine, bytes).map_err(|e| load_error(format!("{e:#}")))?;
-        let problems = contract::problems(&self.engine, &component);
-        if !problems.is_empty() {
-            return Err(load_error(problems.join("; ")));
-        }
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| load_error(format!("{e:#}")))?;
-        let pre = PluginPre::new(instance_pre).map_err(|e| load_error(format!("{e:#}")))?;
+        let component = self.compile(name, bytes)?;
+        self.module(name, bytes, &component).await
+    }
+
+    /// Loads a vertical's sample data generator (a component of the `samples` world).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Load`] as [`Runtime::load`].
+    pub async fn load_samples(&self, name: &str, bytes: &[u8]) -> Result<SampleSource> {
+        let component = self.compile(name, bytes)?;
+        self.samples(name, bytes, &component)
+    }
+
+    /// Loads a component as what it exports: a rule module, or sample data.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Load`] as [`Runtime::load`].
+    pub async fn load_any(&self, name: &str, bytes: &[u8]) -> Result<Loaded> {
+        let component = self.compile(name, bytes)?;
+        Ok(match Role::of(&self.engine, &component) {
+            Role::Rules => Loaded::Module(self.module(name, bytes, &component).await?),
+            Role::Samples => Loaded::Samples(self.samples(name, bytes, &component)?),
+        })
+    }
+
+    fn compile(&self, name: &str, bytes: &[u8]) -> Result<Component> {
+        Component::new(&self.engine, bytes).map_err(|e| load_error(name, format!("{e:#}")))
+    }
+
+    async fn module(&self, name: &str, bytes: &[u8], component: &Component) -> Result<Module> {
+        let instance_pre = self.link(name, component, Role::Rules)?;
+        let pre = PluginPre::new(instance_pre).map_err(|e| load_error(name, format!("{e:#}")))?;
         Module::new(
             self.engine.clone(),
             pre,
             name,
-            sha256,
+            Sha256::digest(bytes).into(),
             bytes.len(),
             self.config.clone(),
         )
         .read_metadata()
         .await
-        .map_err(|e| load_error(e.to_string()))
+        .map_err(|e| load_error(name, e.to_string()))
+    }
+
+    fn samples(&self, name: &str, bytes: &[u8], component: &Component) -> Result<SampleSource> {
+        let instance_pre = self.link(name, component, Role::Samples)?;
+        let pre = SamplesPre::new(instance_pre).map_err(|e| load_error(name, format!("{e:#}")))?;
+        Ok(SampleSource::new(
+            self.engine.clone(),
+            pre,
+            name,
+            Sha256::digest(bytes).into(),
+            self.config.clone(),
+        ))
+    }
+
+    /// Checks the contract of `role`, then links the component's imports.
+    fn link(
+        &self,
+        name: &str,
+        component: &Component,
+        role: Role,
+    ) -> Result<wasmtime::component::InstancePre<PluginCtx>> {
+        let problems = contract::problems(&self.engine, component, role);
+        if !problems.is_empty() {
+            return Err(load_error(name, problems.join("; ")));
+        }
+        self.linker
+            .instantiate_pre(component)
+            .map_err(|e| load_error(name, format!("{e:#}")))
+    }
+}
+
+/// A loaded component: a rule module or a vertical's sample data.
+#[derive(Clone, Debug)]
+pub enum Loaded {
+    /// A filter or scorer.
+    Module(Module),
+    /// A sample data generator.
+    Samples(SampleSource),
+}
+
+fn load_error(name: &str, message: String) -> Error {
+    Error::Load {
+        name: name.to_owned(),
+        message,
     }
 }
 

@@ -354,22 +354,7 @@ impl Module {
         sandbox: &Sandbox,
     ) -> Result<(Store<PluginCtx>, Plugin, Instant)> {
         let deadline = Instant::now() + limits.deadline;
-        let mut store = Store::new(&self.engine, PluginCtx::new(sandbox, limits));
-        store.limiter(|ctx| &mut ctx.memory);
-        match self.config.metering {
-            Metering::Full => {
-                store.set_fuel(limits.fuel).map_err(Error::Host)?;
-                store
-                    .fuel_async_yield_interval(Some(YIELD_FUEL))
-                    .map_err(Error::Host)?;
-            }
-            Metering::DeadlineOnly => {
-                store.set_epoch_deadline(1);
-                store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Yield(1)));
-            }
-            // Guest code never yields: only a wait in a host call can be stopped.
-            Metering::Unmetered => {}
-        }
+        let mut store = new_store(&self.engine, self.config.metering, limits, sandbox)?;
         match self.pre.instantiate_async(&mut store).await {
             Ok(plugin) => Ok((store, plugin, deadline)),
             // Instantiation runs no guest code we could blame (Rust components have no start
@@ -384,55 +369,7 @@ impl Module {
         store: &mut Store<PluginCtx>,
         result: wasmtime::Result<std::result::Result<T, PluginError>>,
     ) -> Result<T> {
-        match result {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(Error::Guest {
-                module: self.info.name.clone(),
-                function,
-                code: clean_code(&e.code),
-                message: cap(e.message, MAX_DETAIL_BYTES),
-            }),
-            Err(e) => Err(self.classify(function, store, e)),
-        }
-    }
-
-    fn classify(
-        &self,
-        function: &'static str,
-        store: &Store<PluginCtx>,
-        error: wasmtime::Error,
-    ) -> Error {
-        let module = self.info.name.clone();
-        let limit = |limit| Error::Limit {
-            module: module.clone(),
-            function,
-            limit,
-        };
-        match error.downcast_ref::<Trap>() {
-            Some(Trap::OutOfFuel) => limit(Limit::Fuel),
-            Some(Trap::Interrupt) => limit(Limit::Deadline),
-            _ if store.data().memory.refused => limit(Limit::Memory),
-            Some(trap) => {
-                let stderr = store.data().stderr_text();
-                let message = if stderr.is_empty() {
-                    trap.to_string()
-                } else {
-                    format!("{trap}; the module wrote: {stderr}")
-                };
-                Error::Trapped {
-                    module,
-                    function,
-                    message: cap(message, MAX_DETAIL_BYTES),
-                }
-            }
-            // Anything else raised while guest code runs (a WASI call it misused, an exit) is
-            // the module's failure, not the host's.
-            None => Error::Trapped {
-                module,
-                function,
-                message: cap(format!("{error:#}"), MAX_DETAIL_BYTES),
-            },
-        }
+        finish(&self.info.name, function, store, result)
     }
 
     fn check_output(&self, function: &'static str, limits: &Limits, size: usize) -> Result<()> {
@@ -444,6 +381,93 @@ impl Module {
             });
         }
         Ok(())
+    }
+}
+
+/// A store for one call: the sandbox's context, `limits` on memory, and fuel or epochs as
+/// `metering` asks.
+pub(super) fn new_store(
+    engine: &Engine,
+    metering: Metering,
+    limits: &Limits,
+    sandbox: &Sandbox,
+) -> Result<Store<PluginCtx>> {
+    let mut store = Store::new(engine, PluginCtx::new(sandbox, limits));
+    store.limiter(|ctx| &mut ctx.memory);
+    match metering {
+        Metering::Full => {
+            store.set_fuel(limits.fuel).map_err(Error::Host)?;
+            store
+                .fuel_async_yield_interval(Some(YIELD_FUEL))
+                .map_err(Error::Host)?;
+        }
+        Metering::DeadlineOnly => {
+            store.set_epoch_deadline(1);
+            store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Yield(1)));
+        }
+        // Guest code never yields: only a wait in a host call can be stopped.
+        Metering::Unmetered => {}
+    }
+    Ok(store)
+}
+
+/// What a call of `module`'s `function` came to: its value, the guest's own error, or
+/// the limit or trap that stopped it.
+pub(super) fn finish<T>(
+    module: &str,
+    function: &'static str,
+    store: &mut Store<PluginCtx>,
+    result: wasmtime::Result<std::result::Result<T, PluginError>>,
+) -> Result<T> {
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(Error::Guest {
+            module: module.to_owned(),
+            function,
+            code: clean_code(&e.code),
+            message: cap(e.message, MAX_DETAIL_BYTES),
+        }),
+        Err(e) => Err(classify(module, function, store, e)),
+    }
+}
+
+/// Names what stopped a call: a limit, or a trap with what the guest wrote to stderr.
+fn classify(
+    module: &str,
+    function: &'static str,
+    store: &Store<PluginCtx>,
+    error: wasmtime::Error,
+) -> Error {
+    let module = module.to_owned();
+    let limit = |limit| Error::Limit {
+        module: module.clone(),
+        function,
+        limit,
+    };
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => limit(Limit::Fuel),
+        Some(Trap::Interrupt) => limit(Limit::Deadline),
+        _ if store.data().memory.refused => limit(Limit::Memory),
+        Some(trap) => {
+            let stderr = store.data().stderr_text();
+            let message = if stderr.is_empty() {
+                trap.to_string()
+            } else {
+                format!("{trap}; the module wrote: {stderr}")
+            };
+            Error::Trapped {
+                module,
+                function,
+                message: cap(message, MAX_DETAIL_BYTES),
+            }
+        }
+        // Anything else raised while guest code runs (a WASI call it misused, an exit) is
+        // the module's failure, not the host's.
+        None => Error::Trapped {
+            module,
+            function,
+            message: cap(format!("{error:#}"), MAX_DETAIL_BYTES),
+        },
     }
 }
 
@@ -467,9 +491,9 @@ fn stats(store: &mut Store<PluginCtx>, limits: &Limits, started: Instant) -> Cal
 /// call burns no fuel and passes no epoch check, so a timer set for the deadline wakes
 /// the call too: a wait inside a host call cannot outlast it either.
 ///
-/// Either way the call fails as [`Trap::Interrupt`], which [`Module::classify`] reports
+/// Either way the call fails as [`Trap::Interrupt`], which [`classify`] reports
 /// as the deadline. Dropping the call unwinds the guest; its store is discarded with it.
-async fn within<T>(
+pub(super) async fn within<T>(
     deadline: Instant,
     call: impl Future<Output = wasmtime::Result<T>>,
 ) -> wasmtime::Result<T> {

@@ -1,76 +1,138 @@
-//! Realistic sample pools and profiles, for the CLI, demos, benchmarks and tests.
+//! A vertical's sample data, for the CLI, the demo and the smoke check before a publish:
+//! what its sample data component (`shortlist-sample-sdk`) generates. The host knows no
+//! vertical's data; a vertical without such a component has no sample data.
 //!
-//! Everything here is deterministic: a pool is a function of (vertical, size,
-//! seed), and candidate `i` depends only on the seed and `i`, so a small pool is
-//! the start of a larger one. The JSON field names are those the vertical's
-//! model crate reads (`plugins/insurance/model`).
-
-mod insurance;
-mod rng;
+//! Everything is deterministic: a pool is a function of (vertical, size, seed), and
+//! candidate `i` depends only on the seed and `i`, so a small pool is the start of a
+//! larger one, and the host asks for a large pool in chunks.
 
 use serde_json::Value;
 
-/// The verticals that have sample data.
-pub const VERTICALS: &[&str] = &[insurance::VERTICAL];
+use crate::runtime::{self, SampleSource};
+use crate::vertical::Vertical;
+
+/// Candidates asked of the generator per call: a few hundred kilobytes of JSON.
+pub const CHUNK: u32 = 1000;
 
 /// Why sample data could not be produced.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// No sample data exists for the vertical. The CLI reports it and exits.
-    #[error("no sample data for vertical {0:?}; available: {verticals}", verticals = VERTICALS.join(", "))]
-    UnknownVertical(String),
-    /// No sample profile has the name. The CLI reports it and exits.
-    #[error("no sample profile {0:?}; available: {profiles}", profiles = all_profile_names().join(", "))]
-    UnknownProfile(String),
+    /// The vertical carries no sample data component.
+    #[error(
+        "vertical {0} has no sample data: add a crate built with shortlist-sample-sdk to its modules"
+    )]
+    NoSamples(String),
+    /// No sample profile has the name.
+    #[error("no sample profile {name:?}; available: {available}")]
+    UnknownProfile {
+        /// The name asked for.
+        name: String,
+        /// Comma-separated names that exist.
+        available: String,
+    },
+    /// A pool past what a pool may hold.
+    #[error("a sample pool holds at most {} candidates", u32::MAX)]
+    TooLarge,
+    /// The generator returned something that is not what the contract says.
+    #[error("the sample data of {vertical} is invalid: {message}")]
+    Invalid {
+        /// The vertical.
+        vertical: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The generator failed (a limit, a trap, its own error).
+    #[error(transparent)]
+    Runtime(#[from] runtime::Error),
 }
 
 /// A sample pool of `size` candidates for `vertical`, the same for the same `seed`.
 ///
-/// For insurance: carriers, the first ones well-known names with hand-set data
-/// (e.g. `Hartford Financial`, a strong fit for the seed profile), the rest
-/// generated with a realistic spread of states, lines, appetites, ratings,
-/// placement and service, some with missing data.
-///
 /// # Errors
 ///
-/// [`Error::UnknownVertical`].
-pub fn pool(vertical: &str, size: usize, seed: u64) -> Result<Vec<Value>, Error> {
-    match vertical {
-        insurance::VERTICAL => Ok(insurance::pool(size, seed)),
-        _ => Err(Error::UnknownVertical(vertical.to_owned())),
+/// [`Error::NoSamples`], [`Error::TooLarge`], or the generator's failure.
+pub async fn pool(vertical: &Vertical, size: usize, seed: u64) -> Result<Vec<Value>, Error> {
+    let source = source(vertical)?;
+    let size = u32::try_from(size).map_err(|_| Error::TooLarge)?;
+    let mut pool = Vec::with_capacity(size as usize);
+    let mut start = 0;
+    while start < size {
+        let count = CHUNK.min(size - start);
+        let json = source.candidates(seed, start, count).await?;
+        let chunk: Vec<Value> =
+            serde_json::from_str(&json).map_err(|e| invalid(vertical, e.to_string()))?;
+        if chunk.len() != count as usize {
+            return Err(invalid(
+                vertical,
+                format!(
+                    "asked for {count} candidates from {start}, got {}",
+                    chunk.len()
+                ),
+            ));
+        }
+        pool.extend(chunk);
+        start += count;
     }
+    Ok(pool)
 }
 
-/// A sample profile of `vertical`: the one called `name`, or the first (the public API's example).
+/// The sample profiles of `vertical`, by name, the default (the API's example) first.
 ///
 /// # Errors
 ///
-/// [`Error::UnknownVertical`], [`Error::UnknownProfile`].
-pub fn profile(vertical: &str, name: Option<&str>) -> Result<Value, Error> {
-    let profiles = match vertical {
-        insurance::VERTICAL => insurance::PROFILES,
-        _ => return Err(Error::UnknownVertical(vertical.to_owned())),
-    };
+/// [`Error::NoSamples`], or the generator's failure.
+pub async fn profiles(vertical: &Vertical) -> Result<Vec<(String, Value)>, Error> {
+    source(vertical)?
+        .profiles()
+        .await?
+        .into_iter()
+        .map(|(name, json)| {
+            let profile: Value = serde_json::from_str(&json)
+                .map_err(|e| invalid(vertical, format!("profile {name}: {e}")))?;
+            if !profile.is_object() {
+                return Err(invalid(
+                    vertical,
+                    format!("profile {name} is not an object"),
+                ));
+            }
+            Ok((name, profile))
+        })
+        .collect()
+}
+
+/// The sample profile called `name`, or the default.
+///
+/// # Errors
+///
+/// [`Error::UnknownProfile`], or as [`profiles`].
+pub async fn profile(vertical: &Vertical, name: Option<&str>) -> Result<Value, Error> {
+    let profiles = profiles(vertical).await?;
     let found = match name {
         None => profiles.first(),
-        Some(name) => profiles.iter().find(|(n, _)| *n == name),
+        Some(name) => profiles.iter().find(|(n, _)| n == name),
     };
-    let (_, make) =
-        found.ok_or_else(|| Error::UnknownProfile(name.unwrap_or_default().to_owned()))?;
-    Ok(make())
-}
-
-/// The names of `vertical`'s sample profiles, the default first; empty for a vertical without samples.
-pub fn profile_names(vertical: &str) -> Vec<&'static str> {
-    match vertical {
-        insurance::VERTICAL => insurance::PROFILES.iter().map(|(name, _)| *name).collect(),
-        _ => Vec::new(),
+    match found {
+        Some((_, profile)) => Ok(profile.clone()),
+        None => Err(Error::UnknownProfile {
+            name: name.unwrap_or_default().to_owned(),
+            available: profiles
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
     }
 }
 
-fn all_profile_names() -> Vec<&'static str> {
-    VERTICALS.iter().flat_map(|v| profile_names(v)).collect()
+fn source(vertical: &Vertical) -> Result<&SampleSource, Error> {
+    vertical
+        .samples()
+        .ok_or_else(|| Error::NoSamples(vertical.manifest().vertical.clone()))
 }
 
-#[cfg(test)]
-mod tests;
+fn invalid(vertical: &Vertical, message: String) -> Error {
+    Error::Invalid {
+        vertical: vertical.manifest().vertical.clone(),
+        message,
+    }
+}

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::builtin;
 use super::{Error, Manifest, Vertical};
-use crate::runtime::{Module, Runtime};
+use crate::runtime::{Loaded, Runtime, SampleSource};
 
 /// The manifest's file name in a bundle directory.
 pub const MANIFEST_FILE: &str = "vertical.toml";
@@ -194,26 +194,43 @@ impl Bundle {
     }
 
     /// Compiles every module (through the runtime's cache) and checks them against the
-    /// manifest.
+    /// manifest; a sample data component among them becomes the vertical's samples.
     ///
     /// # Errors
     ///
-    /// A module that does not load, or modules that do not match the manifest.
+    /// A module that does not load, two sample data components, or modules that do not
+    /// match the manifest.
     pub async fn load(&self, runtime: &Runtime) -> Result<Vertical, Error> {
         let mut modules = Vec::with_capacity(self.modules.len());
+        let mut samples = Vec::new();
         for file in &self.modules {
-            modules.push(self.load_module(runtime, file).await?);
+            match self.load_component(runtime, file).await? {
+                Loaded::Module(module) => modules.push(module),
+                Loaded::Samples(source) => samples.push(source),
+            }
         }
-        Vertical::new(self.manifest.clone(), modules)
+        let vertical = Vertical::new(self.manifest.clone(), modules)?;
+        match <[SampleSource; 1]>::try_from(samples) {
+            Ok([source]) => Ok(vertical.with_samples(source)),
+            Err(samples) if samples.is_empty() => Ok(vertical),
+            Err(samples) => Err(Error::Mismatch {
+                vertical: self.manifest.vertical.clone(),
+                problems: vec![two_samples(&samples)],
+            }),
+        }
     }
 
-    /// Compiles one of the bundle's modules.
+    /// Compiles one of the bundle's components: a module, or sample data.
     ///
     /// # Errors
     ///
-    /// The module does not load.
-    pub async fn load_module(&self, runtime: &Runtime, file: &ModuleFile) -> Result<Module, Error> {
-        Ok(runtime.load(&file.file, &file.bytes).await?)
+    /// It does not load.
+    pub async fn load_component(
+        &self,
+        runtime: &Runtime,
+        file: &ModuleFile,
+    ) -> Result<Loaded, Error> {
+        Ok(runtime.load_any(&file.file, &file.bytes).await?)
     }
 
     /// Writes the bundle as a directory (created if missing): the manifest as published
@@ -282,4 +299,13 @@ fn read_samples(dir: &Path) -> Result<Option<Samples>, Error> {
         }
     }
     Ok(Some(Samples { pool, profiles }))
+}
+
+/// The problem of a bundle carrying more than one sample data component.
+pub(crate) fn two_samples(samples: &[SampleSource]) -> String {
+    let names: Vec<&str> = samples.iter().map(SampleSource::name).collect();
+    format!(
+        "a vertical carries at most one sample data component, and this one has {}",
+        names.join(", ")
+    )
 }

@@ -9,12 +9,13 @@ mod manifest;
 
 use std::path::Path;
 
+pub(crate) use bundle::two_samples;
 pub use bundle::{
     Bundle, MANIFEST_FILE, ModuleFile, SAMPLE_POOL_FILE, SAMPLE_PROFILES_DIR, SAMPLES_DIR, Samples,
 };
 pub use manifest::{ConfidenceRule, Level, Manifest, ReasoningRule, TierRule};
 
-use crate::runtime::{self, Kind, Module, Runtime};
+use crate::runtime::{self, Kind, Module, Runtime, SampleSource};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_modules.rs"));
@@ -94,6 +95,7 @@ pub struct Vertical {
     filters: Vec<Module>,
     scorers: Vec<Module>,
     owners: Vec<Owner>,
+    samples: Option<SampleSource>,
 }
 
 impl Vertical {
@@ -207,7 +209,19 @@ impl Vertical {
             filters,
             scorers,
             owners,
+            samples: None,
         })
+    }
+
+    /// The vertical with its sample data generator.
+    pub fn with_samples(mut self, samples: SampleSource) -> Self {
+        self.samples = Some(samples);
+        self
+    }
+
+    /// Its sample data generator, when it carries one (see [`crate::sample`]).
+    pub fn samples(&self) -> Option<&SampleSource> {
+        self.samples.as_ref()
     }
 
     /// The manifest.

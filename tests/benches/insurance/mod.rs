@@ -36,9 +36,9 @@ pub struct Sandboxed {
 
 impl Insurance {
     pub fn new() -> Self {
-        let candidates = shortlist_host::sample::pool("insurance", POOL_SIZE, 1).unwrap();
+        let candidates = shortlist_plugin_insurance_samples::pool(POOL_SIZE, 1);
         let pool = Arc::new(Pool::from_values("carriers:all", candidates).unwrap());
-        let profile = shortlist_host::sample::profile("insurance", None).unwrap();
+        let profile = shortlist_plugin_insurance_samples::profile(None).unwrap();
         Self {
             native_eligibility: shortlist_sdk::prepare_pool::<Eligibility>(pool.json()).unwrap(),
             native_market: shortlist_sdk::prepare_pool::<MarketFit>(pool.json()).unwrap(),

@@ -9,7 +9,7 @@
 
 use super::named::Terms;
 use super::{AUTO, BOP, CYBER, GL, PL, PROPERTY, Record, STATES, WC};
-use crate::sample::rng::Rng;
+use crate::rng::Rng;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Segment {

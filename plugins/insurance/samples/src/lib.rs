@@ -1,18 +1,66 @@
-//! Sample data of the insurance vertical: carrier pools and broker submissions.
+//! Sample data of the insurance vertical: carrier pools and broker submissions, as a
+//! component of the `samples` world that the host runs like any module (see
+//! `shortlist-sample-sdk`), so that the host carries no insurance code.
 //!
 //! The JSON is what `shortlist-insurance-model` reads (`Carrier` and `Profile`);
-//! optional data is left out rather than written as `null`, as real feeds do.
+//! optional data is left out rather than written as `null`, as real feeds do. The first
+//! carriers are well-known names with hand-set data (e.g. `Hartford Financial`, a strong
+//! fit for the seed profile); the rest are generated with a realistic spread of states,
+//! lines, appetites, ratings, placement and service, some with missing data. Candidate
+//! `i` depends only on the seed and `i`.
 
 mod generated;
 mod named;
 mod profiles;
+mod rng;
 
 use serde_json::{Map, Value};
+use shortlist_sample_sdk::Samples;
 
-pub(crate) use profiles::PROFILES;
+use profiles::PROFILES;
 
-/// The vertical's name.
-pub(crate) const VERTICAL: &str = "insurance";
+/// The insurance vertical's sample data.
+pub struct InsuranceSamples;
+
+impl Samples for InsuranceSamples {
+    fn candidate(seed: u64, index: u32) -> Value {
+        let index = index as usize;
+        match named::NAMED.get(index) {
+            Some(named) => Record::from(named).to_json(),
+            None => generated::carrier(seed, index).to_json(),
+        }
+    }
+
+    fn profiles() -> Vec<(&'static str, Value)> {
+        PROFILES
+            .iter()
+            .map(|(name, make)| (*name, make()))
+            .collect()
+    }
+}
+
+shortlist_sample_sdk::export_samples!(InsuranceSamples);
+
+/// A pool of `size` carriers for `seed`: the named ones first, then generated ones.
+pub fn pool(size: usize, seed: u64) -> Vec<Value> {
+    (0..size)
+        .map(|i| InsuranceSamples::candidate(seed, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect()
+}
+
+/// The sample profile called `name`, or the default (the public API's example).
+pub fn profile(name: Option<&str>) -> Option<Value> {
+    let found = match name {
+        None => PROFILES.first(),
+        Some(name) => PROFILES.iter().find(|(n, _)| *n == name),
+    };
+    found.map(|(_, make)| make())
+}
+
+/// The names of the sample profiles, the default first.
+pub fn profile_names() -> Vec<&'static str> {
+    PROFILES.iter().map(|(name, _)| *name).collect()
+}
 
 pub(crate) const PL: &str = "professional_liability";
 pub(crate) const GL: &str = "general_liability";
@@ -33,21 +81,6 @@ pub(crate) const STATES: [&str; 51] = [
     "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
     "WV", "WI", "WY",
 ];
-
-/// A pool of `size` carriers: the named ones first, then generated ones.
-pub(crate) fn pool(size: usize, seed: u64) -> Vec<Value> {
-    let mut out = Vec::with_capacity(size);
-    out.extend(
-        named::NAMED
-            .iter()
-            .take(size)
-            .map(|n| Record::from(n).to_json()),
-    );
-    for index in out.len()..size {
-        out.push(generated::carrier(seed, index).to_json());
-    }
-    out
-}
 
 /// One carrier's data before it becomes JSON; `None` is missing data.
 pub(crate) struct Record {
@@ -195,3 +228,6 @@ pub(crate) fn slug(name: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,8 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::insurance::{LINES, STATES};
-use super::{Error, pool, profile, profile_names};
+use super::{LINES, STATES, pool, profile, profile_names};
 
 /// Every carrier field `shortlist-insurance-model` reads; the pool must use no other.
 const CARRIER_FIELDS: &[&str] = &[
@@ -73,20 +72,17 @@ fn the_seed_profile_is_the_public_example_exactly() {
         "line": "professional_liability",
         "revenue": 12000000
     });
-    assert_eq!(profile("insurance", None).unwrap(), expected);
-    assert_eq!(
-        profile("insurance", Some("acme-manufacturing")).unwrap(),
-        expected
-    );
-    assert_eq!(profile_names("insurance")[0], "acme-manufacturing");
+    assert_eq!(profile(None).unwrap(), expected);
+    assert_eq!(profile(Some("acme-manufacturing")).unwrap(), expected);
+    assert_eq!(profile_names()[0], "acme-manufacturing");
 }
 
 #[test]
 fn every_profile_has_the_required_fields_and_known_keys() {
-    let names = profile_names("insurance");
+    let names = profile_names();
     assert!((5..=7).contains(&names.len()), "{names:?}");
     for name in names {
-        let profile = profile("insurance", Some(name)).unwrap();
+        let profile = profile(Some(name)).unwrap();
         assert_eq!(profile["entity"], name);
         assert!(
             STATES.contains(&profile["state"].as_str().unwrap()),
@@ -104,48 +100,40 @@ fn every_profile_has_the_required_fields_and_known_keys() {
 }
 
 #[test]
-fn unknown_names_list_what_exists() {
-    let error = profile("insurance", Some("nope")).unwrap_err();
-    assert!(matches!(error, Error::UnknownProfile(ref name) if name == "nope"));
-    assert!(
-        error.to_string().starts_with(
-            r#"no sample profile "nope"; available: acme-manufacturing, harbor-bistro"#
-        )
-    );
+fn an_unknown_profile_is_none() {
+    assert_eq!(profile(Some("nope")), None);
+}
 
-    let error = pool("freight", 10, 1).unwrap_err();
+#[test]
+fn the_exported_chunks_are_the_pool() {
+    let whole = serde_json::to_string(&pool(30, 5)).unwrap();
+    let head = shortlist_sample_sdk::candidates::<super::InsuranceSamples>(5, 0, 10).unwrap();
+    let tail = shortlist_sample_sdk::candidates::<super::InsuranceSamples>(5, 10, 20).unwrap();
     assert_eq!(
-        error.to_string(),
-        r#"no sample data for vertical "freight"; available: insurance"#
+        format!(
+            "[{},{}]",
+            &head[1..head.len() - 1],
+            &tail[1..tail.len() - 1]
+        ),
+        whole
     );
-    assert!(matches!(
-        profile("freight", None),
-        Err(Error::UnknownVertical(_))
-    ));
-    assert!(profile_names("freight").is_empty());
 }
 
 #[test]
 fn pools_are_deterministic_and_sized() {
-    assert_eq!(
-        pool("insurance", 500, 7).unwrap(),
-        pool("insurance", 500, 7).unwrap()
-    );
-    assert_ne!(
-        pool("insurance", 500, 7).unwrap(),
-        pool("insurance", 500, 8).unwrap()
-    );
+    assert_eq!(pool(500, 7), pool(500, 7));
+    assert_ne!(pool(500, 7), pool(500, 8));
     for size in [0, 1, 10, 2000] {
-        assert_eq!(pool("insurance", size, 1).unwrap().len(), size);
+        assert_eq!(pool(size, 1).len(), size);
     }
     // Candidate i depends only on (seed, i): a smaller pool is the start of a larger one.
-    let large = pool("insurance", 800, 3).unwrap();
-    assert_eq!(pool("insurance", 300, 3).unwrap()[..], large[..300]);
+    let large = pool(800, 3);
+    assert_eq!(pool(300, 3)[..], large[..300]);
 }
 
 #[test]
 fn ids_and_names_are_unique() {
-    let pool = pool("insurance", 20_000, 1).unwrap();
+    let pool = pool(20_000, 1);
     let ids: HashSet<&str> = pool.iter().map(|c| c["id"].as_str().unwrap()).collect();
     let names: HashSet<&str> = pool.iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), pool.len());
@@ -154,12 +142,12 @@ fn ids_and_names_are_unique() {
 
 #[test]
 fn a_large_pool_is_generated() {
-    assert_eq!(pool("insurance", 100_000, 1).unwrap().len(), 100_000);
+    assert_eq!(pool(100_000, 1).len(), 100_000);
 }
 
 #[test]
 fn carriers_use_only_model_fields_and_codes() {
-    for carrier in pool("insurance", 2000, 1).unwrap() {
+    for carrier in pool(2000, 1) {
         let object = carrier.as_object().unwrap();
         for key in object.keys() {
             assert!(
@@ -187,7 +175,7 @@ fn carriers_use_only_model_fields_and_codes() {
 
 #[test]
 fn hartford_is_a_strong_candidate_for_the_seed_profile() {
-    let pool = pool("insurance", 2000, 1).unwrap();
+    let pool = pool(2000, 1);
     assert_eq!(pool[0]["name"], "Hartford Financial");
     assert_eq!(pool[0]["id"], "hartford-financial");
     let hartford = &pool[0];
@@ -203,7 +191,7 @@ fn hartford_is_a_strong_candidate_for_the_seed_profile() {
 
 #[test]
 fn named_carriers_are_spread_for_the_seed_profile() {
-    let pool = pool("insurance", 40, 1).unwrap();
+    let pool = pool(40, 1);
     assert!(!writes_state(by_name(&pool, "Erie Insurance"), "CA"));
     assert!(!writes_line(
         by_name(&pool, "Liberty Mutual"),
@@ -220,7 +208,7 @@ fn named_carriers_are_spread_for_the_seed_profile() {
 
 #[test]
 fn generated_carriers_have_a_realistic_mix() {
-    let pool = pool("insurance", 2000, 1).unwrap();
+    let pool = pool(2000, 1);
     let share = |test: &dyn Fn(&Value) -> bool| {
         pool.iter().filter(|c| test(c)).count() as f64 / pool.len() as f64
     };
