@@ -80,6 +80,22 @@ pub struct Job {
     pub progress: Option<Arc<Progress>>,
 }
 
+impl Job {
+    /// A job that no client will read: no audit link, no release named, no timings, no
+    /// progress reports. What fixture tests and the smoke check before a publish run.
+    pub fn unpublished(eval_id: String, profile: Value, sandbox: Sandbox) -> Self {
+        Self {
+            eval_id,
+            profile,
+            sandbox,
+            audit_url: String::new(),
+            release: None,
+            timings: false,
+            progress: None,
+        }
+    }
+}
+
 /// How far an evaluation got: candidate evaluations done of those planned
 /// (pool size times the number of modules, scorers counted on the survivors).
 #[derive(Debug, Default)]

@@ -114,15 +114,7 @@ async fn smoke(vertical: &Vertical, samples: &Samples) -> Vec<String> {
             }
             Ok(_) => {}
         }
-        let job = Job {
-            eval_id,
-            profile: profile.clone(),
-            sandbox,
-            audit_url: String::new(),
-            release: None,
-            timings: false,
-            progress: None,
-        };
+        let job = Job::unpublished(eval_id, profile.clone(), sandbox);
         let evaluation = eval::evaluate(vertical, &prepared, &job).await;
         if let Some(error) = &evaluation.result.error {
             problems.push(format!(

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The PostgreSQL every machine of the project (and CI) runs.
 pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -190,4 +190,24 @@ pub async fn settled(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Submits the API's example profile; returns the eval id.
+pub async fn submit(client: &reqwest::Client, addr: &str, key: &str) -> String {
+    let body = json!({
+        "profile": { "entity": "acme-manufacturing", "state": "CA", "line": "professional_liability", "revenue": 12000000 },
+        "pool": "carriers:all"
+    });
+    let response = client
+        .post(format!("http://{addr}/api/v1/jobs"))
+        .header("X-API-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    response.json::<Value>().await.unwrap()["eval_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }

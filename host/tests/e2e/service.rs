@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{Env, free_addr, settled, status, wait_healthy};
+use crate::common::{Env, free_addr, settled, status, submit, wait_healthy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_jobs_survive_a_kill_9_and_each_completes_once() {
@@ -18,23 +18,9 @@ async fn accepted_jobs_survive_a_kill_9_and_each_completes_once() {
     let client = reqwest::Client::new();
     let mut server = env.serve(&addr);
     wait_healthy(&client, &addr).await;
-    let body = json!({ "profile": { "entity": "acme-manufacturing", "state": "CA", "line": "professional_liability", "revenue": 12000000 }, "pool": "carriers:all" });
     let mut ids = Vec::new();
     for _ in 0..30 {
-        let response = client
-            .post(format!("http://{addr}/api/v1/jobs"))
-            .header("X-API-Key", &key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 202);
-        ids.push(
-            response.json::<Value>().await.unwrap()["eval_id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        ids.push(submit(&client, &addr, &key).await);
     }
     // Kill the process as soon as the first job is done: the rest are queued or running.
     for _ in 0..300 {
@@ -361,19 +347,9 @@ async fn the_janitor_deletes_jobs_past_their_organisations_window() {
         ],
     ));
     wait_healthy(&client, &addr).await;
-    let body = json!({ "profile": { "entity": "acme", "state": "CA", "line": "professional_liability", "revenue": 12000000 }, "pool": "carriers:all" });
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let response = client
-            .post(format!("http://{addr}/api/v1/jobs"))
-            .header("X-API-Key", &key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 202);
-        let accepted: Value = response.json().await.unwrap();
-        let id = accepted["eval_id"].as_str().unwrap().to_owned();
+        let id = submit(&client, &addr, &key).await;
         let done = settled(&client, &addr, &key, &id, Duration::from_secs(60)).await;
         assert_eq!(done["status"], "completed", "{done}");
         ids.push(id);
