@@ -27,9 +27,11 @@
 //! ```
 
 pub mod bindings;
+mod rng;
 
 use std::marker::PhantomData;
 
+pub use rng::Rng;
 pub use serde_json;
 use serde_json::Value;
 

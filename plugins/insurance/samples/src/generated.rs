@@ -9,7 +9,7 @@
 
 use super::named::Terms;
 use super::{AUTO, BOP, CYBER, GL, PL, PROPERTY, Record, STATES, WC};
-use crate::rng::Rng;
+use shortlist_sample_sdk::Rng;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Segment {

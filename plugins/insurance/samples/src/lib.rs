@@ -12,7 +12,6 @@
 mod generated;
 mod named;
 mod profiles;
-mod rng;
 
 use serde_json::{Map, Value};
 use shortlist_sample_sdk::Samples;

@@ -1,16 +1,17 @@
 //! A small deterministic random number generator (SplitMix64) for sample data.
 //!
-//! Sample pools must be the same on every machine and every run for a given seed,
-//! and the host takes no dependency for that; SplitMix64 is tiny and good enough
-//! for data that only has to look varied.
+//! Sample pools must be the same on every machine and every run for a given seed, and
+//! a generator needs no dependency for that; SplitMix64 is tiny and good enough for data
+//! that only has to look varied. [`Rng::for_item`] gives candidate `i` a stream of its
+//! own, as [`crate::Samples`] asks.
 
 /// A SplitMix64 stream.
 #[derive(Clone, Debug)]
-pub(crate) struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
     /// A stream for `seed`.
-    pub(crate) fn new(seed: u64) -> Self {
+    pub fn new(seed: u64) -> Self {
         Self(seed)
     }
 
@@ -19,43 +20,43 @@ impl Rng {
     /// Item `i` depends only on (`seed`, `i`), so a pool of 300 is the first 300 of a
     /// pool of 500. Both inputs are mixed so that neighbouring items do not share a
     /// shifted stream (which plain `seed + index` starting states would).
-    pub(crate) fn for_item(seed: u64, index: u64) -> Self {
+    pub fn for_item(seed: u64, index: u64) -> Self {
         Self::new(mix(seed ^ mix(index.wrapping_add(0x5851_F42D_4C95_7F2D))))
     }
 
     /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix(self.0)
     }
 
     /// A float in `[0, 1)`.
-    pub(crate) fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// True with probability `p`.
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
+    pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 
     /// A number in `0..n` (`n` > 0), by multiply-shift so that it is unbiased enough and branch-free.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 
     /// A number in `low..=high`.
-    pub(crate) fn between(&mut self, low: u32, high: u32) -> u32 {
+    pub fn between(&mut self, low: u32, high: u32) -> u32 {
         low + self.below((high - low + 1) as usize) as u32
     }
 
     /// One item of a non-empty slice.
-    pub(crate) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len())]
     }
 
     /// One item of a non-empty slice of (item, weight), with probability proportional to its weight.
-    pub(crate) fn weighted<T: Copy>(&mut self, items: &[(T, f64)]) -> T {
+    pub fn weighted<T: Copy>(&mut self, items: &[(T, f64)]) -> T {
         let total: f64 = items.iter().map(|(_, w)| w).sum();
         let mut target = self.unit() * total;
         for &(item, weight) in items {
