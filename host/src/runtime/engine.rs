@@ -30,6 +30,13 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 /// granularity of the deadline, and about the longest a module holds its tokio thread.
 pub const YIELD_FUEL: u64 = 1_000_000;
 
+/// Core module instances one component instance may hold. A Rust module instantiates 3
+/// (its code, the WASI adapter, a shim); a componentize-py module 14 (CPython, libc, the
+/// adapter, their shims), so 4 would leave a Python module no room at all with one slot,
+/// and let it take three slots' share with more. This bounds instance metadata (each
+/// core instance's `VMContext`), not linear memory, which `total_memories` bounds.
+pub const CORE_INSTANCES_PER_SLOT: u32 = 16;
+
 /// Linear memory kept resident (zeroed in place) between instances of a pooling slot.
 /// 4 MiB covers a 2,000-candidate job (16 MiB measured no faster), and bounds what
 /// warm slots keep resident.
@@ -143,7 +150,7 @@ impl Runtime {
                 .max(config.prepare_limits.memory_bytes);
             let mut pool = PoolingAllocationConfig::default();
             pool.total_component_instances(config.instance_slots)
-                .total_core_instances(config.instance_slots * 4)
+                .total_core_instances(config.instance_slots * CORE_INSTANCES_PER_SLOT)
                 .total_memories(config.instance_slots * 2)
                 .total_tables(config.instance_slots * 4)
                 .total_stacks(config.instance_slots)

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::common::{Env, Replica, free_addr, settled, wait_healthy};
+use crate::common::{Env, Replica, free_addr, settled, submit, wait_healthy};
 
 /// Candidates in the pools of these tests: enough for every tier, quick to evaluate.
 const POOL_SIZE: usize = 200;
@@ -18,21 +18,23 @@ const POOL_SIZE: usize = 200;
 /// The operator token of the admin API in these tests.
 const ADMIN_TOKEN: &str = "test-operator-token";
 
-fn releases(env: &Env) -> Vec<Value> {
-    serde_json::from_str(&env.run(&["vertical", "list", "--json"])).expect("JSON releases")
+/// A vertical's releases, as `vertical list --json` prints them.
+fn releases(env: &Env, vertical: &str) -> Vec<Value> {
+    serde_json::from_str(&env.run(&["vertical", "list", vertical, "--json"]))
+        .expect("JSON releases")
 }
 
 fn active_release(env: &Env, vertical: &str) -> Option<String> {
-    releases(env)
+    releases(env, vertical)
         .into_iter()
-        .find(|r| r["vertical"] == vertical && r["active"] == true)
+        .find(|r| r["active"] == true)
         .map(|r| r["release"].as_str().unwrap().to_owned())
 }
 
 /// Each release's rule module hashes, by module name (the sample data component, which
 /// no job runs, left out).
 fn module_hashes(env: &Env) -> BTreeMap<String, BTreeMap<String, String>> {
-    releases(env)
+    releases(env, "insurance")
         .into_iter()
         .map(|r| {
             let modules = r["modules"]
@@ -101,26 +103,6 @@ fn rebuild_against(path: &Path, version: &str) {
 
 fn wasm_named(dir: &Path, module: &str) -> PathBuf {
     dir.join(format!("{module}.wasm"))
-}
-
-/// Submits the API's example profile; returns the eval id.
-async fn submit(client: &reqwest::Client, addr: &str, key: &str) -> String {
-    let body = json!({
-        "profile": { "entity": "acme-manufacturing", "state": "CA", "line": "professional_liability", "revenue": 12000000 },
-        "pool": "carriers:all"
-    });
-    let response = client
-        .post(format!("http://{addr}/api/v1/jobs"))
-        .header("X-API-Key", key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
-    response.json::<Value>().await.unwrap()["eval_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// Polls `/readyz` until `until` holds of it (at most 10 s); returns the last answer.
@@ -337,7 +319,7 @@ async fn a_broken_bundle_is_refused_with_every_problem_named_and_no_release_made
     let dir = tempfile::tempdir().unwrap();
     let env = Env::sqlite(dir.path());
     env.broker_with_pool(POOL_SIZE);
-    let releases_before = releases(&env).len();
+    let releases_before = releases(&env, "insurance").len();
 
     // Two modules built against a contract this host does not serve: both named.
     let old = export(&env, "insurance@1", "old-contract");
@@ -424,7 +406,11 @@ async fn a_broken_bundle_is_refused_with_every_problem_named_and_no_release_made
     );
     assert!(!stderr.contains("sample profile calm"), "{stderr}");
 
-    assert_eq!(releases(&env).len(), releases_before, "no release was made");
+    assert_eq!(
+        releases(&env, "insurance").len(),
+        releases_before,
+        "no release was made"
+    );
     assert_eq!(
         active_release(&env, "insurance").as_deref(),
         Some("insurance@1")
@@ -459,12 +445,12 @@ async fn watch_publishes_and_activates_each_change_of_a_directory() {
     };
     // Unchanged content is insurance@1 already: nothing new.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(releases(&env).len(), 1);
+    assert_eq!(releases(&env, "insurance").len(), 1);
     edit_manifest(&work, "service = 0.10", "service = 0.30");
     wait_active("insurance@2").await;
     edit_manifest(&work, "service = 0.30", "service = 0.50");
     wait_active("insurance@3").await;
-    let watched: Vec<Value> = releases(&env)
+    let watched: Vec<Value> = releases(&env, "insurance")
         .into_iter()
         .filter(|r| r["published_by"] == "watch")
         .collect();
@@ -543,13 +529,17 @@ async fn the_admin_api_runs_the_lifecycle_and_a_sleeping_module_fails_only_its_o
         .unwrap();
     assert_eq!(with_key.status(), 401);
 
-    let listed: Value = admin(&client, reqwest::Method::GET, url("/admin/v1/releases"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = admin(
+        &client,
+        reqwest::Method::GET,
+        url("/admin/v1/releases?vertical=insurance"),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(listed["releases"][0]["release"], "insurance@1");
 
     // Publish over HTTP, as an author's CI would; the same content again is unchanged.

@@ -6,3 +6,4 @@ mod cli;
 mod common;
 mod lifecycle;
 mod service;
+mod verticals;
