@@ -123,6 +123,9 @@ pub enum Command {
     /// candidates through the vertical's modules, compared with what the case expects;
     /// exits 1 when a case fails, 2 when a fixture file cannot be read.
     Test(TestArgs),
+    /// Write a new module for a vertical: a skeleton (Rust or Python) that builds, passes
+    /// its fixture file and can be published as is, listed in the vertical's manifest.
+    New(NewArgs),
     /// Manage a vertical's releases: publish, activate, roll back, list, export, watch.
     #[command(subcommand)]
     Vertical(VerticalCommand),
@@ -157,6 +160,31 @@ pub struct TestArgs {
     #[arg(long)]
     pub modules: Option<PathBuf>,
     /// Limits of each module call.
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// Arguments of `shortlist new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// `filter` (keeps or rejects candidates) or `scorer` (rates them on a dimension).
+    pub kind: crate::authoring::skeleton::Kind,
+    /// The module's name: lower-case words joined by `-`, e.g. `min-fleet-size`.
+    pub name: String,
+    /// The vertical; its directory is `plugins/<vertical>` unless `--dir` names another.
+    #[arg(long)]
+    pub vertical: String,
+    /// The vertical's directory. Defaults to `plugins/<vertical>`.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The module's language.
+    #[arg(long, value_enum, default_value = "rust")]
+    pub lang: crate::authoring::skeleton::Lang,
+    /// A scorer's dimension (added to the manifest with a small weight). Defaults to the
+    /// name, with `_` for `-`.
+    #[arg(long)]
+    pub dimension: Option<String>,
+    /// Limits of each module call (the vertical's modules pick the fixture's candidates).
     #[command(flatten)]
     pub runtime: RuntimeArgs,
 }
@@ -212,6 +240,20 @@ pub enum VerticalCommand {
         #[command(flatten)]
         database: DatabaseArgs,
         /// Runtime settings (publishing compiles the modules and smoke-tests them).
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    },
+    /// Build a vertical directory's module sources (Rust crates with cargo, `app.py`
+    /// files with componentize-py) into a directory that `test`, `publish` and `watch`
+    /// read, checked as `publish` checks it; prints that directory alone on stdout.
+    Build {
+        /// The vertical's source directory, e.g. `plugins/freight`.
+        dir: PathBuf,
+        /// Where to write `vertical.toml` and the `.wasm` files. Defaults to
+        /// `target/verticals/<vertical>`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runtime settings (the built modules are compiled and checked).
         #[command(flatten)]
         runtime: RuntimeArgs,
     },

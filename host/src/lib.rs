@@ -19,6 +19,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod authoring;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

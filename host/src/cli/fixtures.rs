@@ -72,7 +72,7 @@ pub(super) async fn test_command(args: TestArgs) -> anyhow::Result<i32> {
 /// The vertical under test: the manifest of `dir`, with the modules of `--modules`, else
 /// the `.wasm` files of `dir`, else this binary's built-in modules of the vertical (so
 /// that a source directory like `plugins/insurance` tests what the build compiled).
-async fn vertical(
+pub(super) async fn vertical(
     runtime: &Runtime,
     dir: &Path,
     modules: Option<&Path>,

@@ -1,6 +1,7 @@
 //! The `shortlist` command line: `eval`, `sample`, `modules`, `serve`, `demo`, and the admin commands.
 
 pub mod admin;
+mod authoring;
 mod fixtures;
 mod replay;
 pub mod serve;
@@ -49,6 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Serve(args) => serve::serve(args).await,
         Command::Demo(args) => serve::demo(args).await,
         Command::Test(args) => fixtures::test_command(args).await,
+        Command::New(args) => authoring::new_command(args).await,
         Command::Org(OrgCommand::Create { name, database }) => {
             let org = admin::create_org(&connect(&database.database_url).await?, &name).await?;
             writeln!(std::io::stdout().lock(), "{}", org.id)?;

@@ -32,6 +32,11 @@ pub async fn run(command: VerticalCommand) -> anyhow::Result<i32> {
             let store = connect(&database.database_url).await?;
             publish(&store, &runtime(&runtime_args)?, &dir, &note, activate).await
         }
+        VerticalCommand::Build {
+            dir,
+            out,
+            runtime: runtime_args,
+        } => super::authoring::build_command(&dir, out, &runtime_args).await,
         VerticalCommand::Activate { release, database } => {
             let store = connect(&database.database_url).await?;
             let id: ReleaseId = release.parse()?;

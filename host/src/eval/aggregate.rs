@@ -91,11 +91,13 @@ pub fn aggregate<R: Borrow<Rating>>(manifest: &Manifest, ratings: &[R]) -> Aggre
 }
 
 /// Joins the notes of the best dimensions (by level, then weight, then manifest order),
-/// and adds the worst one when it is L3 or below.
+/// and adds the worst one when it is L3 or below. A dimension weighted 0 is left out.
 fn reasoning<R: Borrow<Rating>>(manifest: &Manifest, ratings: &[R]) -> String {
     let rating = |i: usize| ratings[i].borrow();
-    let mut order: Vec<usize> = (0..ratings.len().min(manifest.dimensions.len())).collect();
     let weight = |i: usize| manifest.weight(&manifest.dimensions[i]);
+    let mut order: Vec<usize> = (0..ratings.len().min(manifest.dimensions.len()))
+        .filter(|&i| weight(i) > 0.0)
+        .collect();
     order.sort_by(|&a, &b| {
         rating(a)
             .level
@@ -171,6 +173,21 @@ mod tests {
         assert_eq!(manifest().tiers[a.tier].name, "GOOD_FIT");
         assert_eq!(CONFIDENCE[a.confidence], "LOW");
         assert!(a.reasoning.ends_with("; but note 0."), "{}", a.reasoning);
+    }
+
+    #[test]
+    fn a_dimension_weighted_zero_counts_in_no_fit_confidence_or_reasoning() {
+        use Level::*;
+        let mut shadowed = manifest();
+        let first = shadowed.dimensions[0].clone();
+        shadowed.weights.insert(first, 0.0);
+        // The shadowed dimension is the only L1 with no evidence: without it, all L2 and full.
+        let mut rated = ratings([L1, L2, L2, L2, L2, L2], Evidence::Full);
+        rated[0].evidence = Evidence::None;
+        let a = aggregate(&shadowed, &rated);
+        assert_eq!(a.fit, shadowed.points(L2));
+        assert_eq!(CONFIDENCE[a.confidence], "HIGH");
+        assert!(!a.reasoning.contains("note 0"), "{}", a.reasoning);
     }
 
     #[test]

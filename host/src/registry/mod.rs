@@ -84,6 +84,21 @@ impl Published {
     }
 }
 
+/// Checks a bundle in full, as [`publish`] does, and stores nothing: what an author's
+/// build runs before anything reaches a database.
+///
+/// # Errors
+///
+/// [`Error::Refused`] naming every problem.
+pub async fn check(runtime: &Runtime, bundle: &Bundle) -> Result<Vertical> {
+    checks::check(runtime, bundle)
+        .await
+        .map_err(|problems| Error::Refused {
+            origin: bundle.origin().to_owned(),
+            problems,
+        })
+}
+
 /// Checks a bundle in full and stores it as the next release of its vertical. The same
 /// content published again returns its existing release, unchecked (it was checked once).
 ///
@@ -110,12 +125,7 @@ pub async fn publish(
             new: false,
         });
     }
-    let vertical = checks::check(runtime, bundle)
-        .await
-        .map_err(|problems| Error::Refused {
-            origin: bundle.origin().to_owned(),
-            problems,
-        })?;
+    let vertical = check(runtime, bundle).await?;
     let file = |sha256: &str| {
         bundle
             .modules()

@@ -118,11 +118,20 @@ impl Manifest {
         if self.modules.is_empty() {
             return Err("a vertical needs at least one module".into());
         }
+        // A weight of 0 shadows a dimension: rated and traced, counted in no fit,
+        // confidence or reasoning, so a new scorer can ship before it weighs anything.
         for d in &self.dimensions {
             match self.weights.get(d) {
-                Some(w) if w.is_finite() && *w > 0.0 => {}
-                _ => return Err(format!("dimension {d} needs a positive weight")),
+                Some(w) if w.is_finite() && *w >= 0.0 => {}
+                _ => {
+                    return Err(format!(
+                        "dimension {d} needs a weight of 0 or more in [weights]"
+                    ));
+                }
             }
+        }
+        if !self.dimensions.is_empty() && self.dimensions.iter().all(|d| self.weight(d) == 0.0) {
+            return Err("at least one dimension needs a positive weight".into());
         }
         if let Some(extra) = self.weights.keys().find(|k| !self.dimensions.contains(k)) {
             return Err(format!("weight for unknown dimension {extra}"));

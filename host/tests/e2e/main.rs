@@ -4,6 +4,7 @@
 mod chaos;
 mod cli;
 mod common;
+mod guide;
 mod lifecycle;
 mod service;
 mod verticals;
