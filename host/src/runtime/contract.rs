@@ -117,7 +117,8 @@ pub(crate) fn problems(engine: &Engine, component: &Component, role: Role) -> Ve
         )),
         Some(name) if !name.compatible_with(WIT_VERSION) => problems.push(format!(
             "it was built against {PACKAGE}@{}, and this host serves {PACKAGE}@{WIT_VERSION}: \
-             rebuild it with the shortlist-sdk of this release",
+             rebuild it with this release's SDK (`shortlist vertical build` does, for Rust \
+             and Python)",
             name.version.unwrap_or("(no version)")
         )),
         Some(_) => {}

@@ -125,7 +125,8 @@ impl Manifest {
                 Some(w) if w.is_finite() && *w >= 0.0 => {}
                 _ => {
                     return Err(format!(
-                        "dimension {d} needs a weight of 0 or more in [weights]"
+                        "dimension {d} needs a weight of 0 or more in [weights] (0 rates \
+                         and traces it without counting it)"
                     ));
                 }
             }
@@ -133,8 +134,12 @@ impl Manifest {
         if !self.dimensions.is_empty() && self.dimensions.iter().all(|d| self.weight(d) == 0.0) {
             return Err("at least one dimension needs a positive weight".into());
         }
+        let dimensions = || self.dimensions.iter().map(String::as_str);
         if let Some(extra) = self.weights.keys().find(|k| !self.dimensions.contains(k)) {
-            return Err(format!("weight for unknown dimension {extra}"));
+            return Err(format!(
+                "[weights] has {extra}, which `dimensions` does not list{}",
+                super::did_you_mean(extra, dimensions())
+            ));
         }
         for level in Level::ALL {
             match self.points.get(&level) {
@@ -158,7 +163,11 @@ impl Manifest {
         }
         for tier in &self.tiers {
             if let Some(d) = tier.worst.keys().find(|d| !self.dimensions.contains(d)) {
-                return Err(format!("tier {} names unknown dimension {d}", tier.name));
+                return Err(format!(
+                    "tier {}'s `worst` names {d}, which `dimensions` does not list{}",
+                    tier.name,
+                    super::did_you_mean(d, dimensions())
+                ));
             }
         }
         if !(0.0..=1.0).contains(&self.confidence.high)

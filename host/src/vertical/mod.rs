@@ -139,16 +139,25 @@ impl Vertical {
         for name in &manifest.modules {
             let mut found = modules.iter().filter(|m| &m.info().name == name);
             let Some(module) = found.next() else {
-                problems.push(format!("module {name} is listed but not provided"));
+                let provided = modules.iter().map(|m| m.info().name.as_str());
+                problems.push(format!(
+                    "module {name} is listed in `modules` but no module describes itself as \
+                     {name}{}",
+                    did_you_mean(name, provided)
+                ));
                 continue;
             };
             if found.next().is_some() {
-                problems.push(format!("module {name} is provided twice"));
+                problems.push(format!(
+                    "module {name} is provided twice: keep one of its .wasm files"
+                ));
             }
             if module.info().vertical != manifest.vertical {
                 problems.push(format!(
-                    "module {name} belongs to vertical {}",
-                    module.info().vertical
+                    "module {name} says it belongs to vertical {}, not {}: fix the vertical \
+                     in its metadata",
+                    module.info().vertical,
+                    manifest.vertical
                 ));
             }
             match module.info().kind {
@@ -163,8 +172,9 @@ impl Vertical {
             let name = &module.info().name;
             if !manifest.modules.contains(name) {
                 problems.push(format!(
-                    "module {name} ({}) is provided but the manifest does not list it",
-                    module.info().sha256
+                    "module {name} ({}) is provided but not listed in `modules`: list it \
+                     (filters first), or remove its .wasm file",
+                    &module.info().sha256[..12]
                 ));
             }
         }
@@ -179,10 +189,28 @@ impl Vertical {
             });
             match (owning.next(), owning.next()) {
                 (Some(owner), None) => owners.push(owner),
-                (None, _) => problems.push(format!("no scorer scores dimension {dimension}")),
-                (Some(_), Some(_)) => problems.push(format!(
-                    "dimension {dimension} is scored by more than one module"
-                )),
+                (None, _) => {
+                    let declared = scorers
+                        .iter()
+                        .flat_map(|m| m.info().dimensions.iter().map(String::as_str));
+                    problems.push(format!(
+                        "no scorer scores dimension {dimension}: list a scorer that \
+                         declares it in `modules`, or remove it from `dimensions` and \
+                         `[weights]`{}",
+                        did_you_mean(dimension, declared)
+                    ));
+                }
+                (Some(_), Some(_)) => {
+                    let names: Vec<&str> = scorers
+                        .iter()
+                        .filter(|m| m.info().dimensions.contains(dimension))
+                        .map(|m| m.info().name.as_str())
+                        .collect();
+                    problems.push(format!(
+                        "dimension {dimension} is scored by {}: a dimension has one owner",
+                        names.join(" and ")
+                    ));
+                }
             }
         }
         for scorer in &scorers {
@@ -193,8 +221,10 @@ impl Vertical {
                 .filter(|d| !manifest.dimensions.contains(d))
             {
                 problems.push(format!(
-                    "module {} scores {extra}, which the manifest does not list",
-                    scorer.info().name
+                    "module {} scores {extra}, which `dimensions` does not list: add it \
+                     there with a weight (0 rates and traces it without counting it){}",
+                    scorer.info().name,
+                    did_you_mean(extra, manifest.dimensions.iter().map(String::as_str))
                 ));
             }
         }
@@ -247,5 +277,57 @@ impl Vertical {
     /// The owner of each manifest dimension, in manifest order.
     pub fn owners(&self) -> &[Owner] {
         &self.owners
+    }
+}
+
+/// `"; did you mean `x`?"` when one of `options` is a likely typo of `name` (at most a
+/// third of its letters differ), else `""`.
+pub(crate) fn did_you_mean<'a>(name: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+    let limit = name.chars().count().div_ceil(3);
+    options
+        .into_iter()
+        .filter(|o| *o != name)
+        .map(|o| (edit_distance(name, o), o))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, o)| format!("; did you mean `{o}`?"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn a_typo_gets_a_suggestion_and_a_stranger_none() {
+        let options = ["lane-fit", "carrier-performance", "eligibility"];
+        assert_eq!(
+            did_you_mean("lane-fitt", options),
+            "; did you mean `lane-fit`?"
+        );
+        assert_eq!(
+            did_you_mean("elegibility", options),
+            "; did you mean `eligibility`?"
+        );
+        assert_eq!(did_you_mean("pricing", options), "");
+        assert_eq!(did_you_mean("lane-fit", options), "");
     }
 }

@@ -356,7 +356,25 @@ async fn a_broken_bundle_is_refused_with_every_problem_named_and_no_release_made
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("no scorer scores dimension capacity"),
+        stderr.contains("no scorer scores dimension capacity: list a scorer that declares it"),
+        "{stderr}"
+    );
+
+    // A manifest typo: the message names what is wrong and suggests the fix.
+    let typo = export(&env, "insurance@1", "typo");
+    edit_manifest(&typo, "\"market-fit\"", "\"market-fitt\"");
+    let out = env.output(&["vertical", "publish", "typo"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "module market-fitt is listed in `modules` but no module describes itself as \
+             market-fitt; did you mean `market-fit`?"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("is provided but not listed in `modules`"),
         "{stderr}"
     );
 
