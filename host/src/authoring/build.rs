@@ -279,10 +279,13 @@ fn build_rust(workspace: &Workspace, sources: &[&Source], out: &Path) -> Result<
             command.args(["-p", package]);
         }
     }
-    let status = command.status().map_err(|e| Error::Toolchain {
-        tool: "cargo",
-        message: format!("cannot run cargo ({e}); install Rust with rustup"),
-    })?;
+    let status = command
+        .stdout(std::io::stderr())
+        .status()
+        .map_err(|e| Error::Toolchain {
+            tool: "cargo",
+            message: format!("cannot run cargo ({e}); install Rust with rustup"),
+        })?;
     if !status.success() {
         return Err(Error::Build {
             language: "rust",
@@ -333,7 +336,9 @@ fn build_python(sources: &[&Source], cache: &Path, out: &Path) -> Result<(), Err
         if !built.is_file() {
             let parent = built.parent().unwrap_or(cache);
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            // Its progress goes to stderr: stdout is the built directory alone.
             let status = componentize::build_command(&wit_dir, &source.dir, &sdk_dir, &built)
+                .stdout(std::io::stderr())
                 .status()
                 .map_err(|e| Error::Toolchain {
                     tool: "componentize-py",

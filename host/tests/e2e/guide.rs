@@ -184,3 +184,77 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn new_refuses_what_it_cannot_write_and_says_why_without_touching_a_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root.join("plugins/freight"),
+        &work.path().join("plugins/freight"),
+    );
+    let manifest =
+        std::fs::read_to_string(work.path().join("plugins/freight/vertical.toml")).unwrap();
+    let env = Env::sqlite(work.path());
+    for (args, says) in [
+        (
+            &[
+                "new",
+                "filter",
+                "Min_Fleet",
+                "--vertical",
+                "freight",
+                "--lang",
+                "python",
+            ][..],
+            "is not a module name",
+        ),
+        (
+            &[
+                "new",
+                "filter",
+                "lane-fit",
+                "--vertical",
+                "freight",
+                "--lang",
+                "python",
+            ][..],
+            "already has a module lane-fit",
+        ),
+        (
+            &[
+                "new",
+                "scorer",
+                "lanes",
+                "--vertical",
+                "freight",
+                "--lang",
+                "python",
+                "--dimension",
+                "lane",
+            ][..],
+            "dimension lane is already in",
+        ),
+        // Outside a cargo workspace a Rust module has no shortlist-sdk to build against.
+        (
+            &["new", "filter", "min-fleet", "--vertical", "freight"][..],
+            "use --lang python",
+        ),
+    ] {
+        let out = env.output(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("plugins/freight/vertical.toml")).unwrap(),
+        manifest
+    );
+    assert!(!work.path().join("plugins/freight/min-fleet").exists());
+    assert!(
+        !work
+            .path()
+            .join("plugins/freight/tests/min-fleet.toml")
+            .exists()
+    );
+}
