@@ -62,9 +62,16 @@
 //! assert_eq!(rejected.iter().collect::<Vec<_>>(), [(1, "does not write CA")]);
 //! # Ok::<(), shortlist_sdk::PluginError>(())
 //! ```
+//!
+//! For a vertical's data model, shared by its modules: [`codes`] (vocabularies as one-byte
+//! enums, [`code_enum!`], US [`codes::State`]s), [`date`] (calendar dates that archive
+//! as a day number) and [`format`](mod@format) (short amounts for notes, e.g. `$2.5M`).
 #![warn(missing_docs)]
 
 mod adapter;
+pub mod codes;
+pub mod date;
+pub mod format;
 mod log;
 mod metadata;
 mod output;

@@ -11,7 +11,7 @@ use shortlist_sdk::rkyv;
 use shortlist_sdk::serde::{Deserialize, Deserializer, de};
 
 use crate::codes::{AuthorityStatus, Equipment, SafetyRating, State};
-use crate::date::{ArchivedDate, Date};
+use shortlist_sdk::date::{ArchivedDate, Date};
 
 /// One carrier in a pool. Every field but `id` and `name` may be missing: eligibility
 /// rejects a carrier whose authority, service area, equipment or cargo insurance it

@@ -10,16 +10,15 @@
 
 mod carrier;
 mod codes;
-mod date;
 pub mod format;
 mod profile;
 
 pub use carrier::{ArchivedCarrier, ArchivedLane, Carrier, Lane};
 pub use codes::{AuthorityStatus, Code, Equipment, SafetyRating, State, UnknownCode};
-pub use date::{ArchivedDate, Date};
 pub use profile::{
     DEFAULT_MIN_CARGO_INSURANCE, MAX_GROSS_LBS, MAX_RATE_PER_MILE, PROFILE_FIELDS, Profile, declare,
 };
+pub use shortlist_sdk::date::{ArchivedDate, Date};
 
 /// The vertical these types belong to, as module metadata names it.
 pub const VERTICAL: &str = "freight";

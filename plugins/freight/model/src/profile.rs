@@ -4,7 +4,7 @@ use shortlist_sdk::serde::Deserialize;
 use shortlist_sdk::{FieldProblem, Metadata};
 
 use crate::codes::{Code, Equipment, State};
-use crate::date::Date;
+use shortlist_sdk::date::Date;
 
 /// Cargo insurance a carrier must carry when the profile names no minimum, in US dollars:
 /// what brokers and shippers usually ask for on general freight.

@@ -11,7 +11,7 @@ use shortlist_sdk::rkyv;
 use shortlist_sdk::serde::{Deserialize, Deserializer, de};
 
 use crate::codes::{AppetiteSource, Line, Naics, QuoteMethod, Rating, State, size_from_roman};
-use crate::date::{ArchivedDate, Date};
+use shortlist_sdk::date::{ArchivedDate, Date};
 
 /// One carrier in a pool. Every field but `id`, `name`, `states` and `lines` may be missing;
 /// rules then fall back to a default level with `Evidence::Partial` or `Evidence::None`.

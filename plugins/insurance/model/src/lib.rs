@@ -10,7 +10,6 @@
 
 mod carrier;
 mod codes;
-mod date;
 pub mod format;
 mod profile;
 
@@ -23,8 +22,8 @@ pub use codes::{
     AppetiteSource, Code, Line, Naics, QuoteMethod, Rating, State, UnknownCode, size_from_roman,
     size_to_roman,
 };
-pub use date::{ArchivedDate, Date};
 pub use profile::{Limits, LossHistory, PROFILE_FIELDS, Premium, Profile, declare};
+pub use shortlist_sdk::date::{ArchivedDate, Date};
 
 /// The vertical these types belong to, as module metadata names it.
 pub const VERTICAL: &str = "insurance";

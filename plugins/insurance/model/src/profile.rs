@@ -4,7 +4,7 @@ use shortlist_sdk::serde::Deserialize;
 use shortlist_sdk::{FieldProblem, Metadata};
 
 use crate::codes::{Code, Line, Naics, State};
-use crate::date::Date;
+use shortlist_sdk::date::Date;
 
 /// A broker's submission. Only `entity`, `state`, `line` and `revenue` are required;
 /// rules that need a missing optional field say so with `Evidence::Partial`.

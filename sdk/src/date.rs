@@ -1,13 +1,12 @@
-//! Calendar dates as day numbers, for the age of a carrier's operating authority.
+//! Calendar dates as day numbers, e.g. for the age of a record.
 //!
-//! The sandbox has no real clock, so ages are measured between two dates in
-//! the data (the date the authority was granted and the profile's pickup date).
+//! The sandbox has no real clock, so ages are measured between two dates in the data
+//! (e.g. the date a carrier's authority was granted and the profile's pickup date).
 
 use std::fmt;
 use std::str::FromStr;
 
-use shortlist_sdk::rkyv;
-use shortlist_sdk::serde::{Deserialize, Deserializer, de};
+use serde::{Deserialize, Deserializer, de};
 
 use crate::codes::UnknownCode;
 
@@ -15,7 +14,7 @@ use crate::codes::UnknownCode;
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, rkyv::Archive, rkyv::Serialize,
 )]
-#[rkyv(crate = shortlist_sdk::rkyv, derive(Clone, Copy, Debug))]
+#[rkyv(crate = crate::rkyv, derive(Clone, Copy, Debug))]
 pub struct Date {
     days: i32,
 }
