@@ -19,6 +19,13 @@ pub const APP_FILE: &str = "app.py";
 /// The world of `wit/world.wit` a rule module implements.
 pub const PLUGIN_WORLD: &str = "plugin";
 
+/// The name a Python module goes by, as a Rust crate in the same place would:
+/// `plugins/freight/shipper-policy` is `shortlist-plugin-freight-shipper-policy` (and so
+/// becomes `shortlist_plugin_freight_shipper_policy.wasm`, as a crate's build would).
+pub fn package_name(vertical: &str, module: &str) -> String {
+    format!("shortlist-plugin-{vertical}-{module}")
+}
+
 /// componentize-py's command line, run by the `python3` that pip installs into (so that a
 /// fresh install needs no `PATH` change or shim refresh).
 pub fn command() -> Command {

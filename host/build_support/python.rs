@@ -18,7 +18,7 @@ pub fn modules_below(dir: &Path) -> Vec<(String, PathBuf)> {
                 let (Some(vertical), Some(module_name)) = (name(&vertical), name(&module)) else {
                     continue;
                 };
-                found.push((format!("shortlist-plugin-{vertical}-{module_name}"), module));
+                found.push((componentize::package_name(&vertical, &module_name), module));
             }
         }
     }

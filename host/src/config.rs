@@ -180,8 +180,8 @@ pub struct NewArgs {
     /// The module's language.
     #[arg(long, value_enum, default_value = "rust")]
     pub lang: crate::authoring::skeleton::Lang,
-    /// A scorer's dimension (added to the manifest with a small weight). Defaults to the
-    /// name, with `_` for `-`.
+    /// A scorer's dimension, added to the manifest with a weight of 0 (rated and traced,
+    /// counted in no fit until weighed). Defaults to the name, with `_` for `-`.
     #[arg(long)]
     pub dimension: Option<String>,
     /// Limits of each module call (the vertical's modules pick the fixture's candidates).

@@ -68,6 +68,8 @@ impl Language {
 pub struct Built {
     /// The vertical.
     pub vertical: String,
+    /// The directory written.
+    pub out: PathBuf,
     /// Each module built, with the file written.
     pub modules: Vec<Source>,
 }
@@ -92,24 +94,26 @@ pub fn sources(dir: &Path, vertical: &str) -> Result<Vec<Source>, Error> {
         let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
             continue;
         };
-        let language = if path.join("Cargo.toml").is_file() {
+        let (language, package) = if path.join("Cargo.toml").is_file() {
             match cdylib_package(&path.join("Cargo.toml"))? {
-                Some(package) => Language::Rust { package },
+                Some(package) => (
+                    Language::Rust {
+                        package: package.clone(),
+                    },
+                    package,
+                ),
                 None => continue, // a library, e.g. the vertical's model crate
             }
         } else if path.join(APP_FILE).is_file() {
-            Language::Python
+            (
+                Language::Python,
+                componentize::package_name(vertical, &name),
+            )
         } else {
             continue;
         };
-        let file = match &language {
-            Language::Rust { package } => format!("{}.wasm", package.replace('-', "_")),
-            Language::Python => format!(
-                "shortlist_plugin_{}_{}.wasm",
-                vertical.replace('-', "_"),
-                name.replace('-', "_")
-            ),
-        };
+        // As cargo names a cdylib's output, for Python modules too.
+        let file = format!("{}.wasm", package.replace('-', "_"));
         found.push(Source {
             name,
             dir: path,
@@ -120,18 +124,28 @@ pub fn sources(dir: &Path, vertical: &str) -> Result<Vec<Source>, Error> {
     Ok(found)
 }
 
-/// Builds every module source of `dir` into `out` (created, and emptied of `.wasm`
-/// files), with `dir`'s `vertical.toml` beside them.
+/// Builds every module source of `dir` into `out` (by default
+/// `target/verticals/<vertical>`; created, and emptied of `.wasm` files), with `dir`'s
+/// `vertical.toml` beside them.
 ///
 /// # Errors
 ///
 /// An invalid manifest, a listed module without a source, a missing toolchain, or a
 /// failed build; a build's own messages go to stderr as it runs.
-pub fn build(dir: &Path, out: &Path) -> Result<Built, Error> {
+pub fn build(dir: &Path, out: Option<&Path>) -> Result<Built, Error> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let manifest_text =
         std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
     let manifest = Manifest::parse(&manifest_path.display().to_string(), &manifest_text)?;
+    let out = out.map_or_else(
+        || {
+            Path::new("target")
+                .join("verticals")
+                .join(&manifest.vertical)
+        },
+        Path::to_path_buf,
+    );
+    let out = out.as_path();
     let sources = sources(dir, &manifest.vertical)?;
     let missing: Vec<&String> = manifest
         .modules
@@ -173,6 +187,7 @@ pub fn build(dir: &Path, out: &Path) -> Result<Built, Error> {
     std::fs::write(&written, manifest_text).map_err(|e| Error::io(&written, e))?;
     Ok(Built {
         vertical: manifest.vertical,
+        out: out.to_path_buf(),
         modules: sources,
     })
 }

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_INVALID, runtime};
-use crate::authoring::{self, build, skeleton};
+use crate::authoring::{build, skeleton};
 use crate::config::{NewArgs, RuntimeArgs};
 use crate::registry;
 use crate::vertical::{Bundle, Vertical};
@@ -71,18 +71,12 @@ pub(super) async fn build_command(
     out: Option<PathBuf>,
     runtime_args: &RuntimeArgs,
 ) -> anyhow::Result<i32> {
-    let out = match out {
-        Some(out) => out,
-        None => match vertical_name(dir) {
-            Ok(name) => Path::new("target").join("verticals").join(name),
-            Err(e) => return refuse(&e.to_string()),
-        },
-    };
-    let built = match build::build(dir, &out) {
+    let built = match build::build(dir, out.as_deref()) {
         Ok(built) => built,
         Err(e) => return refuse(&e.to_string()),
     };
-    let bundle = Bundle::from_dir(&out)?;
+    let out = &built.out;
+    let bundle = Bundle::from_dir(out)?;
     let vertical = match registry::check(&runtime(runtime_args)?, &bundle).await {
         Ok(vertical) => vertical,
         Err(e @ registry::Error::Refused { .. }) => return refuse(&e.to_string()),
@@ -112,15 +106,6 @@ pub(super) async fn build_command(
     drop(err);
     writeln!(std::io::stdout().lock(), "{}", out.display())?;
     Ok(0)
-}
-
-fn vertical_name(dir: &Path) -> Result<String, authoring::Error> {
-    let path = dir.join(crate::vertical::MANIFEST_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|source| authoring::Error::Io {
-        path: path.clone(),
-        source,
-    })?;
-    Ok(crate::vertical::Manifest::parse(&path.display().to_string(), &text)?.vertical)
 }
 
 fn refuse(message: &str) -> anyhow::Result<i32> {
