@@ -70,6 +70,29 @@ pub fn profiles<S: Samples>() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The first `size` candidates of the pool for `seed`, natively: what tests and benches
+/// build their pools from.
+pub fn pool<S: Samples>(size: usize, seed: u64) -> Vec<Value> {
+    (0..size)
+        .map(|i| S::candidate(seed, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect()
+}
+
+/// The sample profile called `name`, or the default (the first) when `name` is `None`.
+pub fn profile<S: Samples>(name: Option<&str>) -> Option<Value> {
+    let mut profiles = S::profiles().into_iter();
+    let found = match name {
+        None => profiles.next(),
+        Some(name) => profiles.find(|(n, _)| *n == name),
+    };
+    found.map(|(_, profile)| profile)
+}
+
+/// The names of the sample profiles, the default first.
+pub fn profile_names<S: Samples>() -> Vec<&'static str> {
+    S::profiles().into_iter().map(|(name, _)| name).collect()
+}
+
 /// Exports `S` as the component's sample data; used by [`export_samples!`].
 pub struct SamplesAdapter<S>(PhantomData<S>);
 

@@ -42,23 +42,17 @@ shortlist_sample_sdk::export_samples!(InsuranceSamples);
 
 /// A pool of `size` carriers for `seed`: the named ones first, then generated ones.
 pub fn pool(size: usize, seed: u64) -> Vec<Value> {
-    (0..size)
-        .map(|i| InsuranceSamples::candidate(seed, u32::try_from(i).unwrap_or(u32::MAX)))
-        .collect()
+    shortlist_sample_sdk::pool::<InsuranceSamples>(size, seed)
 }
 
 /// The sample profile called `name`, or the default (the public API's example).
 pub fn profile(name: Option<&str>) -> Option<Value> {
-    let found = match name {
-        None => PROFILES.first(),
-        Some(name) => PROFILES.iter().find(|(n, _)| *n == name),
-    };
-    found.map(|(_, make)| make())
+    shortlist_sample_sdk::profile::<InsuranceSamples>(name)
 }
 
 /// The names of the sample profiles, the default first.
 pub fn profile_names() -> Vec<&'static str> {
-    PROFILES.iter().map(|(name, _)| *name).collect()
+    shortlist_sample_sdk::profile_names::<InsuranceSamples>()
 }
 
 pub(crate) const PL: &str = "professional_liability";
