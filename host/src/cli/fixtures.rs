@@ -7,7 +7,6 @@ use anyhow::{Context as _, bail};
 
 use super::{EXIT_FAILED, EXIT_INVALID, runtime};
 use crate::config::TestArgs;
-use crate::fixtures::report::{FileOutcome, Report};
 use crate::fixtures::{Suite, check};
 use crate::runtime::Runtime;
 use crate::vertical::{Bundle, MANIFEST_FILE, Manifest, Vertical};
@@ -24,32 +23,7 @@ pub(super) async fn test_command(args: TestArgs) -> anyhow::Result<i32> {
     };
     let runtime = runtime(&args.runtime)?;
     let vertical = vertical(&runtime, &args.dir, args.modules.as_deref()).await?;
-    let mut report = Report::default();
-    for suite in &suites {
-        let file = suite.path.display().to_string();
-        let stem = suite
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut outcome = FileOutcome {
-            file: file.clone(),
-            description: suite.description.clone(),
-            cases: Vec::new(),
-        };
-        for case in &suite.cases {
-            let wanted = args
-                .filter
-                .as_deref()
-                .is_none_or(|f| stem.contains(f) || case.name.contains(f));
-            if wanted {
-                outcome
-                    .cases
-                    .push(check::run(&vertical, &stem, case).await?);
-            }
-        }
-        report.push(outcome);
-    }
+    let report = check::run_suites(&vertical, &suites, args.filter.as_deref()).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;

@@ -3,17 +3,17 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use anyhow::Context;
 
 use super::{EXIT_INVALID, connect, runtime};
 use crate::config::VerticalCommand;
-use crate::registry::{self, ACTOR_CLI, ACTOR_WATCH, ReleaseId, ReleaseRef};
+use crate::registry::{self, ACTOR_CLI, ReleaseId, ReleaseRef};
 use crate::runtime::Runtime;
 use crate::store::{Release, Store};
 use crate::time::rfc3339;
-use crate::vertical::{Bundle, MANIFEST_FILE, SAMPLES_DIR};
+use crate::vertical::Bundle;
 
 /// Runs a `vertical` subcommand; returns the exit code.
 ///
@@ -109,15 +109,17 @@ pub async fn run(command: VerticalCommand) -> anyhow::Result<i32> {
         }
         VerticalCommand::Watch {
             dir,
+            out,
             interval_ms,
             database,
             runtime: runtime_args,
         } => {
             let store = connect(&database.database_url).await?;
-            watch(
+            super::watch::watch(
                 &store,
                 &runtime(&runtime_args)?,
                 &dir,
+                out,
                 Duration::from_millis(interval_ms.max(50)),
             )
             .await
@@ -199,96 +201,4 @@ fn print_releases(releases: &[Release], json: bool) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Publishes and activates `dir` now and whenever its files change, until interrupted.
-async fn watch(
-    store: &Store,
-    runtime: &Runtime,
-    dir: &Path,
-    interval: Duration,
-) -> anyhow::Result<i32> {
-    writeln!(
-        std::io::stderr().lock(),
-        "Watching {} (Ctrl-C to stop).",
-        dir.display()
-    )?;
-    let mut last = fingerprint(dir);
-    publish_and_activate(store, runtime, dir).await?;
-    let mut published = last.clone();
-    loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(0),
-            () = tokio::time::sleep(interval) => {}
-        }
-        // Publish a change once the directory stood still for an interval: a build
-        // writes its files over some time.
-        let now = fingerprint(dir);
-        if now == last && now != published {
-            publish_and_activate(store, runtime, dir).await?;
-            published = now.clone();
-        }
-        last = now;
-    }
-}
-
-async fn publish_and_activate(store: &Store, runtime: &Runtime, dir: &Path) -> anyhow::Result<()> {
-    let bundle = match Bundle::from_dir(dir) {
-        Ok(bundle) => bundle,
-        Err(e) => {
-            writeln!(std::io::stderr().lock(), "{e}")?;
-            return Ok(());
-        }
-    };
-    match registry::publish(
-        store,
-        runtime,
-        &bundle,
-        "published by vertical watch",
-        ACTOR_WATCH,
-    )
-    .await
-    {
-        Err(e @ registry::Error::Refused { .. }) => {
-            writeln!(std::io::stderr().lock(), "{e}")?;
-        }
-        Err(e) => return Err(e.into()),
-        Ok(published) => {
-            let id = published.id();
-            let changed = registry::activate(store, &id, ACTOR_WATCH).await?.is_some();
-            if published.new || changed {
-                writeln!(std::io::stdout().lock(), "{id}")?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// What a directory's relevant files look like: names, sizes and modification times.
-type Fingerprint = Vec<(String, u64, Option<SystemTime>)>;
-
-fn fingerprint(dir: &Path) -> Fingerprint {
-    let mut entries = Vec::new();
-    let mut visit = |path: &Path, name: String| {
-        if let Ok(meta) = std::fs::metadata(path) {
-            entries.push((name, meta.len(), meta.modified().ok()));
-        }
-    };
-    visit(&dir.join(MANIFEST_FILE), MANIFEST_FILE.to_owned());
-    for sub in [
-        dir.to_path_buf(),
-        dir.join(SAMPLES_DIR),
-        dir.join(SAMPLES_DIR).join("profiles"),
-    ] {
-        if let Ok(read) = std::fs::read_dir(&sub) {
-            for entry in read.filter_map(Result::ok) {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "wasm" || e == "json") {
-                    visit(&path, path.display().to_string());
-                }
-            }
-        }
-    }
-    entries.sort();
-    entries
 }

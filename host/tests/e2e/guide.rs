@@ -4,9 +4,12 @@
 //! working fails here.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use crate::common::{Env, module_cache};
+use serde_json::Value;
+
+use crate::common::{Env, Replica, module_cache};
 
 /// The walkthrough's heading in the guide.
 const WALKTHROUGH: &str = "## From nothing to a live rule change";
@@ -117,6 +120,100 @@ fn the_authoring_guide_takes_an_author_from_nothing_to_a_live_rule_change() {
     for name in ["blocked-carriers", "preferred-carriers"] {
         assert!(modules.contains(name), "{modules}");
     }
+}
+
+#[test]
+fn watching_a_vertical_s_sources_rebuilds_tests_and_publishes_each_change() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    copy_workspace(root, work.path());
+    let env = Env::sqlite(work.path());
+    env.run(&["org", "create", "shipper"]);
+    let log = work.path().join("watch.log");
+    let mut watch = Replica(
+        env.command()
+            .args([
+                "vertical",
+                "watch",
+                "plugins/freight",
+                "--out",
+                "built",
+                "--interval-ms",
+                "200",
+            ])
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .env("CARGO_NET_OFFLINE", "true")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let freight = work.path().join("plugins/freight");
+    let watched = || std::fs::read_to_string(&log).unwrap_or_default();
+    let mut wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        // Builds share the workspace's target directory with other tests: allow for waits
+        // on its lock.
+        for _ in 0..1200 {
+            if done() {
+                return;
+            }
+            if let Some(status) = watch.0.try_wait().unwrap() {
+                panic!("the watch stopped ({status}) before {what}:\n{}", watched());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!(
+            "{what} did not happen within 300 s; the watch printed:\n{}",
+            watched()
+        );
+    };
+    let active = || {
+        let listed: Vec<Value> =
+            serde_json::from_str(&env.run(&["vertical", "list", "freight", "--json"])).unwrap();
+        listed.into_iter().find(|r| r["active"] == true).map(|r| {
+            (
+                r["release"].as_str().unwrap().to_owned(),
+                r["published_by"].clone(),
+            )
+        })
+    };
+
+    // The sources as they are: built, their fixtures passing, published and activated.
+    wait_for("freight@1 becoming active", &|| {
+        active().is_some_and(|(release, _)| release == "freight@1")
+    });
+    assert!(watched().contains("fixture cases passed"), "{}", watched());
+
+    // A change whose fixtures fail is not published, and the author sees the diff.
+    let manifest = std::fs::read_to_string(freight.join("vertical.toml")).unwrap();
+    std::fs::write(
+        freight.join("vertical.toml"),
+        manifest.replace("description = \"", "description = \"Watched. "),
+    )
+    .unwrap();
+    let tiers = std::fs::read_to_string(freight.join("tests/tiers.toml")).unwrap();
+    std::fs::write(
+        freight.join("tests/wrong.toml"),
+        tiers.replacen("tier = \"STRONG_FIT\"", "tier = \"GOOD_FIT\"", 1),
+    )
+    .unwrap();
+    wait_for("the failing fixture being reported", &|| {
+        watched().contains("Not published: 1 of")
+    });
+    let log_text = watched();
+    assert!(log_text.contains("- expected: \"GOOD_FIT\""), "{log_text}");
+    assert!(
+        log_text.contains("+ actual:   \"STRONG_FIT\""),
+        "{log_text}"
+    );
+    assert_eq!(active().unwrap().0, "freight@1");
+
+    // Fixed, the same change ships.
+    std::fs::remove_file(freight.join("tests/wrong.toml")).unwrap();
+    wait_for("freight@2 becoming active", &|| {
+        active().is_some_and(|(release, _)| release == "freight@2")
+    });
+    assert_eq!(active().unwrap().1, "watch");
 }
 
 /// The `shortlist` command lines of the walkthrough's `sh` blocks, comments removed.
