@@ -14,5 +14,7 @@ mod http;
 mod samples;
 #[path = "it/sandbox.rs"]
 mod sandbox;
+#[path = "it/stored.rs"]
+mod stored;
 #[path = "it/webhooks.rs"]
 mod webhooks;

@@ -135,6 +135,9 @@ pub enum Command {
     /// Run stored jobs under another release (or modules from a directory) and show what
     /// would change: eligibility, tiers, ranks, and the module outputs behind them.
     Whatif(WhatifArgs),
+    /// Compare two stored evaluations of one organisation (before and after a release, or
+    /// two versions of a profile): what changed for which candidate, from their traces.
+    Compare(CompareArgs),
     /// Mint a fresh audit link for a job (a URL that opens its trace in a browser, with no
     /// API key, until it expires); prints it alone on stdout.
     #[command(name = "audit-link")]
@@ -303,11 +306,17 @@ pub enum VerticalCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// For authors at work: publish and activate the directory now and on every change of
-    /// it, until interrupted. Refusals are printed and watching goes on.
+    /// For authors at work, on a development service: publish and activate the directory
+    /// now and on every change of it, until interrupted. A built vertical is published as
+    /// it is; a vertical's sources (e.g. `plugins/freight`) are rebuilt first, as `vertical
+    /// build` does, and published only when every fixture passes. Failures are printed and
+    /// watching goes on.
     Watch {
-        /// The directory.
+        /// The directory: a built vertical or a vertical's sources.
         dir: PathBuf,
+        /// Where sources are built. Defaults to `target/verticals/<vertical>`.
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// How often the directory is checked, in ms. Defaults to 500.
         #[arg(long, default_value_t = 500)]
         interval_ms: u64,
@@ -331,6 +340,24 @@ pub struct ReplayArgs {
     /// Runtime settings.
     #[command(flatten)]
     pub runtime: RuntimeArgs,
+}
+
+/// Arguments of `shortlist compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first ("before") evaluation.
+    pub from: String,
+    /// The second ("after") evaluation, of the same organisation and vertical.
+    pub to: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Candidates printed in text (all in JSON). Defaults to 50.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// Arguments of `shortlist whatif`.

@@ -1,6 +1,7 @@
 //! Audit links and the trace viewer, as an auditor meets them: the `audit` URL of a result
 //! opens its trace with no key, as JSON for tools and as a page in a browser (headless
 //! Chromium); an altered, expired, revoked or borrowed link opens nothing, and says so.
+//! Two evaluations compare, in JSON and in the browser, only with the right to read both.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -199,6 +200,78 @@ async fn a_link_opens_its_own_trace_only_and_says_why_not_otherwise() {
         .unwrap();
     assert_eq!(open(&host, &b_link, false).await.0, StatusCode::NOT_FOUND);
 
+    // Comparing two traces needs the right to read each: the organisation's key, or both
+    // links; another organisation's key or link reads neither.
+    let compare_url = format!("{}/traces/{id}/compare/{other_id}", host.url);
+    let compared = |key: Option<&str>| {
+        let request = host.client.get(&compare_url);
+        match key {
+            Some(key) => request.header("X-API-Key", key),
+            None => request,
+        }
+    };
+    let response = compared(Some(&host.key_a)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let comparison: Value = response.json().await.unwrap();
+    assert_eq!(comparison["from"]["eval_id"], id);
+    assert_eq!(comparison["to"]["eval_id"], other_id);
+    assert_eq!(comparison["same_profile"], true);
+    assert_eq!(
+        comparison["counts"]["unchanged"],
+        comparison["counts"]["candidates"]
+    );
+    assert_eq!(
+        compared(Some(&host.key_b)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        compared(None).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let query = |link: &str, prefix: &str| {
+        link.split_once('?')
+            .unwrap()
+            .1
+            .split('&')
+            .map(|kv| format!("{prefix}{kv}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let other_link = other["audit"].as_str().unwrap();
+    let both = format!(
+        "{compare_url}?{}&{}",
+        query(&audit, ""),
+        query(other_link, "to_")
+    );
+    assert_eq!(open(&host, &both, false).await.0, StatusCode::OK);
+    let (status, content_type, _) = open(&host, &both, true).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let foreign = host
+        .links
+        .mint(&host.url, other_id, "org_of_someone_else", None)
+        .await
+        .unwrap();
+    for url in [
+        format!(
+            "{compare_url}?{}&{}",
+            query(&audit, ""),
+            query(&foreign, "to_")
+        ),
+        format!(
+            "{compare_url}?{}&{}",
+            query(&audit, ""),
+            query(&tamper(other_link), "to_")
+        ),
+        format!("{compare_url}?{}", query(&audit, "")),
+    ] {
+        let status = open(&host, &url, false).await.0;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::UNAUTHORIZED,
+            "{url}: {status}"
+        );
+    }
+
     // Expired: 410, with the date.
     let expired = host
         .links
@@ -344,6 +417,74 @@ async fn an_auditor_opens_the_link_in_a_browser_and_follows_the_arithmetic() {
         "{groups}"
     );
 
+    // Compared with the same profile in another state: what changed, for whom.
+    let mut moved: Value = serde_json::from_str(SEED_PROFILE).unwrap();
+    moved["state"] = json!("TX");
+    let after = submit(&host, &host.key_a, "carriers:all", moved).await;
+    let after_link = after["audit"].as_str().unwrap();
+    let comparison: Value = host
+        .client
+        .get(format!(
+            "{}/traces/{}/compare/{}",
+            host.url,
+            result["eval_id"].as_str().unwrap(),
+            after["eval_id"].as_str().unwrap()
+        ))
+        .header("X-API-Key", &host.key_a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(comparison["same_profile"], false);
+    let first_change = comparison["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c.as_object()
+                .unwrap()
+                .keys()
+                .any(|k| k != "name" && k != "rank")
+        })
+        .expect("another state changes some carriers' outcome");
+    browser.goto(&audit).await.unwrap();
+    browser.find("#compare-link").await.unwrap();
+    browser
+        .script(&format!(
+            "document.getElementById('compare-link').value = {};",
+            serde_json::to_string(after_link).unwrap()
+        ))
+        .await
+        .unwrap();
+    let go = browser.find("#compare-go").await.unwrap();
+    browser.click(&go).await.unwrap();
+    let counts = browser.text_of("#compare-counts").await.unwrap();
+    let c = &comparison["counts"];
+    assert!(
+        counts.starts_with(&format!(
+            "{} candidates: {} newly filtered, {} newly eligible, {} tier changes",
+            c["candidates"], c["newly_filtered"], c["newly_eligible"], c["tier_changed"]
+        )),
+        "{counts}"
+    );
+    assert_eq!(
+        browser.text_of("#changes tr.change td.name").await.unwrap(),
+        first_change["name"].as_str().unwrap()
+    );
+    assert!(
+        browser
+            .text_of("#compare-notes")
+            .await
+            .unwrap()
+            .starts_with("The profiles differ.")
+    );
+    browser
+        .screenshot(&screenshot("viewer-comparison"))
+        .await
+        .unwrap();
+
     // A failed job's trace names the failing module and why.
     serve_hostile(&host).await;
     let failed = submit(
@@ -394,4 +535,46 @@ async fn an_auditor_opens_the_link_in_a_browser_and_follows_the_arithmetic() {
     let page = browser.text_of("#link-error").await.unwrap();
     assert!(page.contains("does not open a trace"), "{page}");
     browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensitive_fields_are_masked_in_the_stored_trace_and_it_still_replays() {
+    let host = TestHost::start().await;
+    let mut profile: Value = serde_json::from_str(SEED_PROFILE).unwrap();
+    profile["loss_history"] = json!({ "claims": 2, "amount": 184_517, "years": 5 });
+    profile["expected_premium"] = json!(48_213);
+    let result = submit(&host, &host.key_a, "carriers:all", profile).await;
+    assert_eq!(result["status"], "completed");
+    let id = result["eval_id"].as_str().unwrap();
+    let response = host
+        .client
+        .get(result["audit"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let text = response.text().await.unwrap();
+    let trace: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(trace["profile"]["loss_history"], "[redacted]");
+    assert_eq!(trace["profile"]["expected_premium"], "[redacted]");
+    assert_eq!(
+        trace["profile"]["revenue"], 12_000_000,
+        "unmarked fields stay"
+    );
+    assert_eq!(
+        trace["redacted"]["profile"],
+        json!(["loss_history", "payroll", "expected_premium"])
+    );
+    for secret in ["184517", "184,517", "48213", "48,213"] {
+        assert!(!text.contains(secret), "{secret} leaked into the trace");
+    }
+    // The stored bytes are the masked ones, and a replay reproduces them.
+    let replay = shortlist_host::replay::replay(&host.store, &host.catalogue, id)
+        .await
+        .unwrap();
+    assert!(replay.identical(), "{:?} {:?}", replay.result, replay.trace);
+    let stored = shortlist_host::traces::stored::decode(
+        &host.store.trace_any_org(id).await.unwrap().unwrap(),
+    )
+    .unwrap();
+    assert!(!String::from_utf8_lossy(&stored).contains("184517"));
 }

@@ -269,7 +269,7 @@ impl TestHost {
             .release("insurance")
             .expect("insurance is built in");
         let vertical = &release.vertical;
-        let pool = shortlist_plugin_insurance_samples::pool(TEST_POOL_SIZE, 1);
+        let pool = shortlist_plugin_insurance_samples::pool(options.pool_size, 1);
         let text = serde_json::to_string(&pool).expect("pool serializes");
         admin::import_pool(&store, vertical, &org_a.id, "carriers:all", &text)
             .await
@@ -375,9 +375,15 @@ impl TestHost {
         }
     }
 
-    /// Polls a job until it is completed or failed (at most 400 polls, 25 ms apart).
+    /// Polls a job until it is completed or failed (for at most 10 s, every 25 ms).
     pub async fn wait_for(&self, key: &str, eval_id: &str) -> Value {
-        for _ in 0..400 {
+        self.wait_for_within(key, eval_id, Duration::from_secs(10))
+            .await
+    }
+
+    /// Polls a job until it is completed or failed, for at most `limit`, every 25 ms.
+    pub async fn wait_for_within(&self, key: &str, eval_id: &str, limit: Duration) -> Value {
+        for _ in 0..limit.as_millis().div_ceil(25) {
             let body: Value = self
                 .client
                 .get(format!("{}/api/v1/jobs/{eval_id}", self.url))
@@ -393,7 +399,7 @@ impl TestHost {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("job {eval_id} did not finish in 10 s");
+        panic!("job {eval_id} did not finish in {limit:?}");
     }
 }
 

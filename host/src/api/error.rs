@@ -73,6 +73,9 @@ pub enum ApiError {
     /// release ran it).
     #[error("{0}")]
     NotReplayable(String),
+    /// Returns 422 `not_comparable`: two evaluations of different verticals.
+    #[error("{0}")]
+    NotComparable(String),
     /// Returns 429 `rate_limited` with `Retry-After`: the organisation is over a limit
     /// (requests, queued jobs) or the replica is validating all it may at once.
     #[error("{message}")]
@@ -134,6 +137,7 @@ impl ApiError {
             ApiError::ReleaseRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "release_refused"),
             ApiError::NothingToRollBack(_) => (StatusCode::CONFLICT, "nothing_to_roll_back"),
             ApiError::NotReplayable(_) => (StatusCode::CONFLICT, "not_replayable"),
+            ApiError::NotComparable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "not_comparable"),
             ApiError::LinkExpired(_) => (StatusCode::GONE, "link_expired"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

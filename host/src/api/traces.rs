@@ -2,6 +2,11 @@
 //! signed, expiring capability in the query, see [`crate::traces::links`]) or by an API key
 //! of its organisation; as JSON for API clients, as the viewer for browsers (`Accept`).
 //! Another organisation's trace is 404 either way, as is a link that is not valid.
+//!
+//! `GET /traces/{eval_id}/compare/{other_id}` compares two evaluations of one organisation
+//! (as JSON, or the viewer's comparison page): it needs the right to read each, an API
+//! key of the organisation or each trace's link (the first's as `exp`, `kid`, `sig`, the
+//! second's as `to_exp`, `to_kid`, `to_sig`).
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -9,34 +14,102 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Deserialize;
 
 use super::extract::Caller;
 use super::{ApiError, AppState, viewer};
 use crate::traces::links::{LinkError, LinkQuery};
-use crate::traces::stored;
+use crate::traces::{compare, stored};
 
 /// Response header giving the trace's stored (compressed) size in bytes.
 pub const STORED_BYTES_HEADER: &str = "x-trace-stored-bytes";
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/traces/{eval_id}", get(trace))
+    Router::new()
+        .route("/traces/{eval_id}", get(trace))
+        .route("/traces/{eval_id}/compare/{other_id}", get(comparison))
+}
+
+/// The query of a comparison: each trace's link, when links are used.
+#[derive(Debug, Default, Deserialize)]
+struct CompareQuery {
+    exp: Option<i64>,
+    kid: Option<String>,
+    sig: Option<String>,
+    to_exp: Option<i64>,
+    to_kid: Option<String>,
+    to_sig: Option<String>,
+}
+
+/// A part of a trace to read instead of all of it.
+#[derive(Debug, Default, Deserialize)]
+struct Part {
+    /// One candidate, by name.
+    candidate: Option<String>,
 }
 
 async fn trace(
     State(state): State<AppState>,
     Path(eval_id): Path<String>,
     query: Result<Query<LinkQuery>, QueryRejection>,
+    part: Result<Query<Part>, QueryRejection>,
     headers: HeaderMap,
 ) -> Response {
     let html = viewer::wants_html(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
     let outcome = async {
-        let org_id = authorize(&state, &eval_id, query, &headers).await?;
+        let org_id = authorize(&state, &eval_id, link_or_altered(query), &headers).await?;
         if html {
             return Ok(viewer::shell());
         }
-        trace_json(&state, &org_id, &eval_id).await
+        match part.ok().and_then(|Query(p)| p.candidate) {
+            Some(name) => candidate_json(&state, &org_id, &eval_id, &name).await,
+            None => trace_json(&state, &org_id, &eval_id).await,
+        }
     }
     .await;
+    respond(outcome, html)
+}
+
+async fn comparison(
+    State(state): State<AppState>,
+    Path((eval_id, other_id)): Path<(String, String)>,
+    query: Result<Query<CompareQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let html = viewer::wants_html(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    let outcome = async {
+        let (from_link, to_link) = match query {
+            Ok(Query(q)) => (
+                LinkQuery {
+                    exp: q.exp,
+                    kid: q.kid,
+                    sig: q.sig,
+                },
+                LinkQuery {
+                    exp: q.to_exp,
+                    kid: q.to_kid,
+                    sig: q.to_sig,
+                },
+            ),
+            Err(_) => (altered_link(), altered_link()),
+        };
+        let org_id = authorize(&state, &eval_id, from_link, &headers).await?;
+        let other_org = authorize(&state, &other_id, to_link, &headers).await?;
+        if other_org != org_id {
+            // Links of two organisations: neither learns of the other's trace.
+            return Err(ApiError::NotFound(format!("Trace '{other_id}' not found")));
+        }
+        if html {
+            return Ok(viewer::shell());
+        }
+        comparison_json(&state, &org_id, &eval_id, &other_id).await
+    }
+    .await;
+    respond(outcome, html)
+}
+
+/// The response, or the error as the seed's JSON shape or, for a browser, as a page.
+fn respond(outcome: Result<Response, ApiError>, html: bool) -> Response {
     match outcome {
         Ok(response) => response,
         Err(e) if html => {
@@ -50,26 +123,31 @@ async fn trace(
     }
 }
 
+/// A link's query, or for a query that does not parse, a link that was altered.
+fn link_or_altered(query: Result<Query<LinkQuery>, QueryRejection>) -> LinkQuery {
+    query.map_or_else(|_| altered_link(), |Query(q)| q)
+}
+
+/// A link that verifies as no trace's.
+fn altered_link() -> LinkQuery {
+    LinkQuery {
+        sig: Some(String::new()),
+        ..LinkQuery::default()
+    }
+}
+
 /// The organisation whose trace the request may read: the one its link was signed for,
 /// or its API key's.
 async fn authorize(
     state: &AppState,
     eval_id: &str,
-    query: Result<Query<LinkQuery>, QueryRejection>,
+    query: LinkQuery,
     headers: &HeaderMap,
 ) -> Result<String, ApiError> {
     let not_found = || ApiError::NotFound(format!("Trace '{eval_id}' not found"));
     if eval_id.len() > 64 {
         return Err(not_found());
     }
-    // A query that does not parse is a link that was altered.
-    let query = query.map_or_else(
-        |_| LinkQuery {
-            sig: Some(String::new()),
-            ..LinkQuery::default()
-        },
-        |Query(q)| q,
-    );
     if !query.is_present() {
         return Ok(Caller::authenticate(state, headers).await?.org_id);
     }
@@ -85,6 +163,26 @@ async fn authorize(
         Err(e @ LinkError::Expired(_)) => Err(ApiError::LinkExpired(e.to_string())),
         Err(LinkError::Store(e)) => Err(e.into()),
     }
+}
+
+/// One candidate's part of the trace, as JSON: built alone from a columnar trace.
+async fn candidate_json(
+    state: &AppState,
+    org_id: &str,
+    eval_id: &str,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let row = state
+        .store
+        .trace(org_id, eval_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Trace '{eval_id}' not found")))?;
+    let json = stored::candidate(&row, name)
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("Trace '{eval_id}' has no candidate named '{name}'"))
+        })?;
+    Ok(json_response(json, row.bytes.len()))
 }
 
 /// The trace as JSON, with the delivery state joined in.
@@ -103,17 +201,53 @@ async fn trace_json(state: &AppState, org_id: &str, eval_id: &str) -> Result<Res
         .ok_or_else(not_found)?;
     let webhook = super::jobs::webhook_status(state, &job).await?;
     let json = stored::render(&row, webhook).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok((
+    Ok(json_response(json, row.bytes.len()))
+}
+
+/// A part of a stored trace, with its stored size.
+fn json_response(json: Vec<u8>, stored_bytes: usize) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
             (
                 header::HeaderName::from_static(STORED_BYTES_HEADER),
-                row.bytes.len().to_string(),
+                stored_bytes.to_string(),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
             (header::REFERRER_POLICY, "no-referrer".to_owned()),
         ],
         json,
+    )
+        .into_response()
+}
+
+/// Two traces of one organisation compared, as JSON.
+async fn comparison_json(
+    state: &AppState,
+    org_id: &str,
+    eval_id: &str,
+    other_id: &str,
+) -> Result<Response, ApiError> {
+    let mut traces = Vec::with_capacity(2);
+    for id in [eval_id, other_id] {
+        let row = state
+            .store
+            .trace(org_id, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("Trace '{id}' not found")))?;
+        traces.push(stored::decode(&row).map_err(|e| ApiError::Internal(e.to_string()))?);
+    }
+    let comparison =
+        compare::compare((eval_id, &traces[0]), (other_id, &traces[1])).map_err(|e| match e {
+            compare::Error::OtherVerticals { .. } => ApiError::NotComparable(e.to_string()),
+            compare::Error::Damaged { .. } => ApiError::Internal(e.to_string()),
+        })?;
+    Ok((
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        axum::Json(comparison),
     )
         .into_response())
 }

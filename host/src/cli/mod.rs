@@ -1,11 +1,13 @@
 //! The `shortlist` command line: `eval`, `sample`, `modules`, `serve`, `demo`, and the admin commands.
 
 pub mod admin;
+mod audit;
 mod authoring;
 mod fixtures;
 mod replay;
 pub mod serve;
 mod vertical;
+mod watch;
 
 use std::io::Write;
 use std::path::Path;
@@ -137,6 +139,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Vertical(command) => vertical::run(command).await,
         Command::Replay(args) => replay::replay_command(args).await,
         Command::Whatif(args) => replay::whatif_command(args).await,
+        Command::Compare(args) => audit::compare_command(args).await,
         Command::AuditLink(args) => {
             let store = connect(&args.database.database_url).await?;
             let ttl = crate::config::parse_duration(&args.ttl)?;

@@ -159,12 +159,13 @@ async fn shadow(
         t.newly_filtered, t.newly_eligible, t.tier_changed, t.rank_changed
     )?;
     for d in shadow.changed.iter().take(args.limit) {
-        let status = if d.status.0 == d.status.1 {
+        let status = &d.changes.status;
+        let status = if status.0 == status.1 {
             String::new()
         } else {
-            format!("; status {} -> {}", d.status.0, d.status.1)
+            format!("; status {} -> {}", status.0, status.1)
         };
-        let c = &d.counts;
+        let c = &d.changes.counts;
         writeln!(
             out,
             "  {} (ran on {}): {} tier changes, {} newly filtered, {} newly eligible, {} rank moves{status}",

@@ -131,6 +131,18 @@ pub struct Evaluation {
     pub wall_times: Vec<Duration>,
 }
 
+impl Evaluation {
+    /// Masks the fields `vertical` marks sensitive in the trace, as stored traces keep it
+    /// (see [`traces::redact`]); `prepared` is the pool it ran on.
+    pub fn redact(&mut self, vertical: &Vertical, prepared: &PreparedPool) {
+        traces::redact::redact(
+            &mut self.trace,
+            &vertical.manifest().sensitive,
+            prepared.sensitive_values(),
+        );
+    }
+}
+
 const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// An evaluation id derived from its inputs: the same profile, pool version and
@@ -618,6 +630,7 @@ impl<'a> Run<'a> {
                 size: names.len(),
             },
             profile: self.job.profile.clone(),
+            redacted: None,
             sandbox: traces::SandboxRef {
                 clock_unix_seconds: self.job.sandbox.clock.as_secs(),
                 seed: hex::encode(self.job.sandbox.seed),

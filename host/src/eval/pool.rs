@@ -185,11 +185,30 @@ impl<'de> serde::de::Visitor<'de> for Candidates<'_> {
     }
 }
 
+/// Per candidate, the values at `paths`; nothing when no path is given.
+fn sensitive_values(pool: &Pool, paths: &[String]) -> Result<Vec<Vec<String>>, Error> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let candidates: Vec<Value> =
+        serde_json::from_str(pool.json()).map_err(|e| Error::InvalidPool {
+            pool: pool.id.clone(),
+            message: e.to_string(),
+        })?;
+    Ok(candidates
+        .iter()
+        .map(|c| crate::traces::redact::values_at(c, paths))
+        .collect())
+}
+
 /// A pool with the prepared form of every module of a vertical, keyed by module SHA-256.
 #[derive(Clone, Debug)]
 pub struct PreparedPool {
     pool: Arc<Pool>,
     blobs: BTreeMap<String, Arc<[u8]>>,
+    /// Per candidate, the values of the fields the vertical marks sensitive (empty when
+    /// it marks none): what stored traces mask.
+    sensitive: Vec<Vec<String>>,
 }
 
 impl PreparedPool {
@@ -224,7 +243,17 @@ impl PreparedPool {
             };
             blobs.insert(sha256.clone(), blob);
         }
-        Ok(Self { pool, blobs })
+        let sensitive = sensitive_values(&pool, &vertical.manifest().sensitive.candidate)?;
+        Ok(Self {
+            pool,
+            blobs,
+            sensitive,
+        })
+    }
+
+    /// Per candidate, the values of the fields the vertical marks sensitive.
+    pub fn sensitive_values(&self) -> &[Vec<String>] {
+        &self.sensitive
     }
 
     /// The pool.
@@ -252,9 +281,14 @@ impl PreparedPool {
         self.blobs.values().map(|b| b.len()).sum()
     }
 
-    /// The memory it holds, roughly: the pool and the prepared forms.
+    /// The memory it holds, roughly: the pool, the prepared forms and the sensitive values.
     pub fn heap_bytes(&self) -> usize {
-        self.pool.heap_bytes() + self.prepared_bytes()
+        let sensitive: usize = self
+            .sensitive
+            .iter()
+            .map(|values| values.iter().map(String::len).sum::<usize>())
+            .sum();
+        self.pool.heap_bytes() + self.prepared_bytes() + sensitive
     }
 }
 

@@ -224,7 +224,8 @@ async fn evaluate(
         timings: false,
         progress: Some(progress),
     };
-    let evaluation = eval::evaluate(&release.vertical, &prepared, &eval_job).await;
+    let mut evaluation = eval::evaluate(&release.vertical, &prepared, &eval_job).await;
+    evaluation.redact(&release.vertical, &prepared);
     if let Some(error) = &evaluation.result.error
         && error.code == "plugin_host_error"
     {
@@ -240,8 +241,7 @@ async fn evaluate(
         .collect();
     let result =
         serde_json::to_string(&evaluation.result).map_err(|e| Error::Fatal(e.to_string()))?;
-    let trace = stored::to_json(&evaluation.trace);
-    let encoded = stored::encode(&trace, Some(&evaluation.trace), &evaluation.wall_times);
+    let encoded = stored::encode(&mut evaluation.trace, &evaluation.wall_times);
     let completed = evaluation.result.status == "completed";
     let message_id = webhook_id(&job.id);
     let finish = Finish {
@@ -313,7 +313,7 @@ async fn fail(
         "eval_id": job.id, "status": "failed", "error": { "code": code, "message": message },
     }))
     .unwrap_or_default();
-    let encoded = stored::encode(&trace, None, &[]);
+    let encoded = stored::encode_json(&trace);
     let message_id = webhook_id(&job.id);
     let finish = Finish {
         status: JobStatus::Failed,

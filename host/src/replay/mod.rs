@@ -7,18 +7,20 @@
 //! content), its clock, and its seed (derived from its id).
 
 mod compare;
-mod diff;
 
 use std::time::Duration;
 
+pub use crate::traces::diff::{
+    CandidateChange, Changes, Counts, Diff, DimensionChange, FilterChange,
+};
 pub use compare::{Difference, first_difference};
-pub use diff::{CandidateChange, Counts, Diff, DimensionChange, FilterChange, diff};
 
 use crate::catalogue::{self, Catalogue};
 use crate::eval::{self, Evaluation, Job as EvalJob};
 use crate::registry::{self, ReleaseId};
 use crate::store::{self, Job, Store};
-use crate::traces::stored;
+use crate::traces::diff::CandidateOutcome;
+use crate::traces::{self, stored};
 use crate::vertical::Vertical;
 
 /// Why a job cannot be re-run.
@@ -137,7 +139,8 @@ impl StoredJob {
     }
 
     /// Evaluates the job again with `vertical`'s modules and manifest, recorded as
-    /// `recorded_as` (`None` for modules from a directory).
+    /// `recorded_as` (`None` for modules from a directory); its trace masked as stored
+    /// traces are.
     ///
     /// # Errors
     ///
@@ -171,7 +174,9 @@ impl StoredJob {
             timings: false,
             progress: None,
         };
-        Ok(eval::evaluate(vertical, &prepared, &job).await)
+        let mut evaluation = eval::evaluate(vertical, &prepared, &job).await;
+        evaluation.redact(vertical, &prepared);
+        Ok(evaluation)
     }
 }
 
@@ -279,6 +284,35 @@ pub async fn whatif(
     ))
 }
 
+/// Compares two evaluations of the same job on the same pool.
+pub fn diff(eval_id: &str, from: &str, to: &str, before: &Evaluation, after: &Evaluation) -> Diff {
+    let outcomes = |e: &Evaluation| -> Vec<CandidateOutcome> {
+        e.trace
+            .candidates
+            .iter()
+            .map(CandidateOutcome::from)
+            .collect()
+    };
+    Diff {
+        eval_id: eval_id.to_owned(),
+        from: from.to_owned(),
+        to: to.to_owned(),
+        changes: traces::diff::changes(
+            (status(before), status(after)),
+            &outcomes(before),
+            &outcomes(after),
+        ),
+    }
+}
+
+/// `completed`, or `failed: code: message`.
+fn status(evaluation: &Evaluation) -> String {
+    match &evaluation.result.error {
+        None => evaluation.result.status.to_owned(),
+        Some(e) => format!("{}: {}: {}", evaluation.result.status, e.code, e.message),
+    }
+}
+
 /// The outcome of [`shadow`]: a candidate run over recent jobs.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Shadow {
@@ -332,7 +366,7 @@ pub async fn shadow(
         match outcome {
             Ok(diff) => {
                 shadow.jobs += 1;
-                shadow.totals.add(&diff.counts);
+                shadow.totals.add(&diff.changes.counts);
                 if !diff.is_empty() {
                     shadow.changed.push(diff);
                 }

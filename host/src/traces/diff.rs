@@ -1,11 +1,100 @@
-//! What changes for each candidate between two evaluations of the same job on the same
-//! pool: eligibility (and the filter verdicts behind it), tier, rank and fit, and the
-//! module outputs (level and note per dimension) behind them; with counts.
+//! What changes for each candidate between two evaluations: eligibility (and the filter
+//! verdicts behind it), tier, rank and fit, and the module outputs (level and note per
+//! dimension) behind them; with counts. A what-if compares a job with itself re-run on
+//! another release; an auditor compares two stored evaluations (see [`super::compare`]).
+//! Candidates are paired by name, the n-th of a name with the n-th: on one pool version
+//! that pairs each with itself, and across versions a candidate added or removed shows.
 
-use serde::Serialize;
+use std::collections::{HashMap, VecDeque};
 
-use crate::eval::Evaluation;
-use crate::traces::CandidateTrace;
+use serde::{Deserialize, Serialize};
+
+use super::CandidateTrace;
+
+/// What a diff needs of one candidate's trace: its verdicts, ratings and aggregate. Read
+/// from an evaluation's trace, or from a stored trace's JSON (other fields are ignored).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CandidateOutcome {
+    /// Candidate name.
+    pub name: String,
+    /// One verdict per filter.
+    #[serde(default)]
+    pub verdicts: Vec<VerdictOutcome>,
+    /// Ratings, when no filter rejected it.
+    #[serde(default)]
+    pub scores: Vec<RatingOutcome>,
+    /// Aggregate, when no filter rejected it.
+    #[serde(default)]
+    pub result: Option<AggregateOutcome>,
+}
+
+/// A filter's verdict.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct VerdictOutcome {
+    /// The filter.
+    pub module: String,
+    /// Whether it kept the candidate.
+    pub eligible: bool,
+    /// Why not.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A rating of one dimension.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RatingOutcome {
+    /// The dimension.
+    pub dimension: String,
+    /// `L1`..`L4`.
+    pub level: String,
+    /// The scorer's note.
+    pub note: String,
+    /// The scorer.
+    pub module: String,
+}
+
+/// What the aggregation made of a candidate.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct AggregateOutcome {
+    /// Tier name.
+    pub tier: String,
+    /// Rank, from 1.
+    pub rank: u32,
+    /// Fit.
+    pub fit: f64,
+}
+
+impl From<&CandidateTrace> for CandidateOutcome {
+    fn from(c: &CandidateTrace) -> Self {
+        Self {
+            name: c.name.clone(),
+            verdicts: c
+                .verdicts
+                .iter()
+                .map(|v| VerdictOutcome {
+                    module: v.module.to_string(),
+                    eligible: v.eligible,
+                    reason: v.reason.clone(),
+                })
+                .collect(),
+            scores: c
+                .scores
+                .iter()
+                .map(|s| RatingOutcome {
+                    dimension: s.dimension.to_string(),
+                    level: s.level.to_owned(),
+                    note: s.note.clone(),
+                    module: s.module.to_string(),
+                })
+                .collect(),
+            result: c.result.as_ref().map(|r| AggregateOutcome {
+                tier: r.tier.clone(),
+                rank: r.rank,
+                fit: r.fit,
+            }),
+        }
+    }
+}
 
 /// One filter's verdict that changed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -36,6 +125,10 @@ pub struct DimensionChange {
 pub struct CandidateChange {
     /// Candidate name.
     pub name: String,
+    /// In the pool before and after, when that changed (two evaluations on different
+    /// pool versions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_pool: Option<(bool, bool)>,
     /// Eligible before and after, when that changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eligible: Option<(bool, bool)>,
@@ -59,7 +152,8 @@ pub struct CandidateChange {
 impl CandidateChange {
     /// Whether more than its rank moved: the candidate's own outcome changed.
     pub fn is_material(&self) -> bool {
-        self.eligible.is_some()
+        self.in_pool.is_some()
+            || self.eligible.is_some()
             || self.tier.is_some()
             || self.fit.is_some()
             || !self.filters.is_empty()
@@ -84,6 +178,16 @@ pub struct Counts {
     pub outputs_changed: usize,
     /// Nothing changed at all.
     pub unchanged: usize,
+    /// In the second pool only.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub added: usize,
+    /// In the first pool only.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub removed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -96,18 +200,14 @@ impl Counts {
         self.rank_changed += other.rank_changed;
         self.outputs_changed += other.outputs_changed;
         self.unchanged += other.unchanged;
+        self.added += other.added;
+        self.removed += other.removed;
     }
 }
 
-/// Two evaluations of one job compared.
+/// What changed between two evaluations, candidate by candidate.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Diff {
-    /// The job.
-    pub eval_id: String,
-    /// What it ran on first (its own release).
-    pub from: String,
-    /// What it ran on second.
-    pub to: String,
+pub struct Changes {
     /// Status before and after (`completed`, or `failed: code: message`).
     pub status: (String, String),
     /// Counts.
@@ -116,7 +216,7 @@ pub struct Diff {
     pub candidates: Vec<CandidateChange>,
 }
 
-impl Diff {
+impl Changes {
     /// Whether anything differs.
     pub fn is_empty(&self) -> bool {
         self.status.0 == self.status.1 && self.candidates.is_empty()
@@ -128,24 +228,63 @@ impl Diff {
     }
 }
 
-fn status(evaluation: &Evaluation) -> String {
-    match &evaluation.result.error {
-        None => evaluation.result.status.to_owned(),
-        Some(e) => format!("{}: {}: {}", evaluation.result.status, e.code, e.message),
+/// Two evaluations of one job compared: a what-if.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diff {
+    /// The job.
+    pub eval_id: String,
+    /// What it ran on first (its own release).
+    pub from: String,
+    /// What it ran on second.
+    pub to: String,
+    /// What changed.
+    #[serde(flatten)]
+    pub changes: Changes,
+}
+
+impl Diff {
+    /// Whether anything differs.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
     }
 }
 
-/// Compares two evaluations of the same job on the same pool (candidates by position).
-pub fn diff(eval_id: &str, from: &str, to: &str, before: &Evaluation, after: &Evaluation) -> Diff {
+/// Compares the candidates of two evaluations whose statuses were `status`.
+pub fn changes(
+    status: (String, String),
+    before: &[CandidateOutcome],
+    after: &[CandidateOutcome],
+) -> Changes {
     let mut counts = Counts {
-        candidates: before.trace.candidates.len(),
+        candidates: before.len(),
         ..Counts::default()
     };
     let mut candidates = Vec::new();
-    for (a, b) in before.trace.candidates.iter().zip(&after.trace.candidates) {
+    let mut count = |change: CandidateChange, counts: &mut Counts| {
+        if change.is_material() || change.rank.is_some() {
+            candidates.push(change);
+        } else {
+            counts.unchanged += 1;
+        }
+    };
+    let mut unpaired: HashMap<&str, VecDeque<usize>> = HashMap::new();
+    for (i, c) in after.iter().enumerate() {
+        unpaired.entry(c.name.as_str()).or_default().push_back(i);
+    }
+    let mut paired = vec![false; after.len()];
+    for a in before {
+        let Some(j) = unpaired
+            .get_mut(a.name.as_str())
+            .and_then(VecDeque::pop_front)
+        else {
+            counts.removed += 1;
+            count(only_in(a, (true, false)), &mut counts);
+            continue;
+        };
+        paired[j] = true;
+        let b = &after[j];
         let change = candidate(a, b);
-        let (eligible_before, eligible_after) = (eligible(a), eligible(b));
-        match (eligible_before, eligible_after) {
+        match (eligible(a), eligible(b)) {
             (false, true) => counts.newly_eligible += 1,
             (true, false) => counts.newly_filtered += 1,
             (true, true) if change.tier.is_some() => counts.tier_changed += 1,
@@ -157,38 +296,53 @@ pub fn diff(eval_id: &str, from: &str, to: &str, before: &Evaluation, after: &Ev
         if !change.filters.is_empty() || !change.dimensions.is_empty() {
             counts.outputs_changed += 1;
         }
-        if change.is_material() || change.rank.is_some() {
-            candidates.push(change);
-        } else {
-            counts.unchanged += 1;
-        }
+        count(change, &mut counts);
     }
-    candidates.sort_by_key(|c| {
-        let rank = c
-            .rank
-            .map_or_else(|| rank_of(after, &c.name), |(_, after)| after);
+    for (b, _) in after.iter().zip(&paired).filter(|(_, p)| !**p) {
+        counts.added += 1;
+        count(only_in(b, (false, true)), &mut counts);
+    }
+    let rank_after = |change: &CandidateChange| match change.rank {
+        Some((_, after_rank)) => after_rank,
+        None => after
+            .iter()
+            .find(|c| c.name == change.name)
+            .and_then(|c| c.result.as_ref().map(|r| r.rank)),
+    };
+    candidates.sort_by_cached_key(|c| {
+        let rank = rank_after(c);
         (rank.is_none(), rank)
     });
-    Diff {
-        eval_id: eval_id.to_owned(),
-        from: from.to_owned(),
-        to: to.to_owned(),
-        status: (status(before), status(after)),
+    Changes {
+        status,
         counts,
         candidates,
     }
 }
 
-fn rank_of(evaluation: &Evaluation, name: &str) -> Option<u32> {
-    evaluation
-        .trace
-        .candidates
-        .iter()
-        .find(|c| c.name == name)
-        .and_then(|c| c.result.as_ref().map(|r| r.rank))
+/// A candidate in one evaluation's pool only.
+fn only_in(c: &CandidateOutcome, in_pool: (bool, bool)) -> CandidateChange {
+    fn side<T>(before: bool, value: T) -> (Option<T>, Option<T>) {
+        if before {
+            (Some(value), None)
+        } else {
+            (None, Some(value))
+        }
+    }
+    let aggregate = c.result.as_ref();
+    CandidateChange {
+        name: c.name.clone(),
+        in_pool: Some(in_pool),
+        eligible: None,
+        tier: aggregate.map(|r| side(in_pool.0, r.tier.clone())),
+        rank: aggregate.map(|r| side(in_pool.0, r.rank)),
+        fit: aggregate.map(|r| side(in_pool.0, r.fit)),
+        filters: Vec::new(),
+        dimensions: Vec::new(),
+    }
 }
 
-fn eligible(c: &CandidateTrace) -> bool {
+fn eligible(c: &CandidateOutcome) -> bool {
     c.verdicts.iter().all(|v| v.eligible)
 }
 
@@ -196,8 +350,9 @@ fn changed<T: PartialEq>(from: T, to: T) -> Option<(T, T)> {
     (from != to).then_some((from, to))
 }
 
-fn candidate(a: &CandidateTrace, b: &CandidateTrace) -> CandidateChange {
-    let aggregate = |c: &CandidateTrace| c.result.as_ref().map(|r| (r.tier.clone(), r.rank, r.fit));
+fn candidate(a: &CandidateOutcome, b: &CandidateOutcome) -> CandidateChange {
+    let aggregate =
+        |c: &CandidateOutcome| c.result.as_ref().map(|r| (r.tier.clone(), r.rank, r.fit));
     let (before, after) = (aggregate(a), aggregate(b));
     let filters = a
         .verdicts
@@ -205,21 +360,21 @@ fn candidate(a: &CandidateTrace, b: &CandidateTrace) -> CandidateChange {
         .zip(&b.verdicts)
         .filter(|(x, y)| x.reason != y.reason || x.module != y.module)
         .map(|(x, y)| FilterChange {
-            module: y.module.to_string(),
+            module: y.module.clone(),
             from: x.reason.clone(),
             to: y.reason.clone(),
         })
         .collect();
-    let rating = |c: &CandidateTrace, dimension: &str| {
+    let rating = |c: &CandidateOutcome, dimension: &str| {
         c.scores
             .iter()
-            .find(|s| &*s.dimension == dimension)
-            .map(|s| (format!("{}: {}", s.level, s.note), s.module.to_string()))
+            .find(|s| s.dimension == dimension)
+            .map(|s| (format!("{}: {}", s.level, s.note), s.module.clone()))
     };
-    let mut dimensions: Vec<String> = a.scores.iter().map(|s| s.dimension.to_string()).collect();
+    let mut dimensions: Vec<String> = a.scores.iter().map(|s| s.dimension.clone()).collect();
     for s in &b.scores {
-        if !dimensions.iter().any(|d| **d == *s.dimension) {
-            dimensions.push(s.dimension.to_string());
+        if !dimensions.contains(&s.dimension) {
+            dimensions.push(s.dimension.clone());
         }
     }
     let dimensions = dimensions
@@ -242,6 +397,7 @@ fn candidate(a: &CandidateTrace, b: &CandidateTrace) -> CandidateChange {
         .collect();
     CandidateChange {
         name: b.name.clone(),
+        in_pool: None,
         eligible: changed(eligible(a), eligible(b)),
         tier: changed(
             before.as_ref().map(|r| r.0.clone()),
@@ -255,12 +411,22 @@ fn candidate(a: &CandidateTrace, b: &CandidateTrace) -> CandidateChange {
 }
 
 impl Diff {
-    /// The diff as text for a person: counts, then each candidate whose own outcome
-    /// changed (at most `limit`), with the verdicts and ratings behind it.
+    /// The diff as text for a person: see [`Changes::to_text`].
     pub fn to_text(&self, limit: usize) -> String {
+        self.changes.to_text(
+            &format!("{}: {} -> {}", self.eval_id, self.from, self.to),
+            limit,
+        )
+    }
+}
+
+impl Changes {
+    /// The changes as text for a person: `title`, the counts, then each candidate whose
+    /// own outcome changed (at most `limit`), with the verdicts and ratings behind it.
+    pub fn to_text(&self, title: &str, limit: usize) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let _ = writeln!(out, "{}: {} -> {}", self.eval_id, self.from, self.to);
+        let _ = writeln!(out, "{title}");
         if self.status.0 != self.status.1 {
             let _ = writeln!(out, "  status: {} -> {}", self.status.0, self.status.1);
         }
@@ -277,6 +443,13 @@ impl Diff {
             c.outputs_changed,
             c.unchanged
         );
+        if c.added + c.removed > 0 {
+            let _ = writeln!(
+                out,
+                "  the pools differ: {} candidates added, {} removed",
+                c.added, c.removed
+            );
+        }
         let material: Vec<&CandidateChange> = self.material().collect();
         for change in material.iter().take(limit) {
             let _ = writeln!(out, "  {}", change.headline());
@@ -324,6 +497,21 @@ fn or_filtered<T: ToString>(value: &Option<T>) -> String {
 impl CandidateChange {
     /// One line: the candidate and what became of it.
     pub fn headline(&self) -> String {
+        if let Some((before, _)) = self.in_pool {
+            let side = |pair: &Option<(Option<String>, Option<String>)>| {
+                pair.clone().and_then(|(a, b)| if before { a } else { b })
+            };
+            let rank = self.rank.and_then(|(a, b)| if before { a } else { b });
+            let outcome = match (side(&self.tier), rank) {
+                (Some(tier), Some(rank)) => format!("{tier}, rank {rank}"),
+                _ => "filtered".to_owned(),
+            };
+            return if before {
+                format!("{}: no longer in the pool (was {outcome})", self.name)
+            } else {
+                format!("{}: new in the pool ({outcome})", self.name)
+            };
+        }
         let mut parts = Vec::new();
         if let Some((a, b)) = &self.tier {
             parts.push(format!("tier {} -> {}", or_filtered(a), or_filtered(b)));

@@ -1,10 +1,16 @@
 //! The audit trace of one evaluation: which module version decided what, for
 //! which candidate, and why. Traces are data, serialized as JSON; with timings
 //! off they are a pure function of the evaluation's inputs, byte for byte.
-//! [`stored`] owns how they are stored and read back; [`links`] the signed links that open
-//! them in a browser.
+//! [`stored`] owns how they are stored and read back ([`columns`] the columnar form); [`links`] the signed links that open
+//! them in a browser; [`diff`] what changed between two evaluations, and [`compare`] two
+//! stored evaluations of one organisation side by side; [`redact`] which fields a
+//! stored trace masks.
 
+pub mod columns;
+pub mod compare;
+pub mod diff;
 pub mod links;
+pub mod redact;
 pub mod stored;
 
 use std::sync::Arc;
@@ -33,8 +39,12 @@ pub struct Trace {
     pub release: Option<String>,
     /// The pool and its version.
     pub pool: PoolRef,
-    /// The profile, as the modules received it.
+    /// The profile, as the modules received it, but for the fields the manifest marks
+    /// sensitive (see [`redact`]).
     pub profile: Value,
+    /// The fields masked, when the manifest marks any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redacted: Option<redact::Redacted>,
     /// What the modules saw of the world.
     pub sandbox: SandboxRef,
     /// Every module that ran, in pipeline order, with its identity and calls.

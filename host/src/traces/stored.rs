@@ -1,7 +1,9 @@
-//! How a trace is stored and read back: the trace's JSON, zstd-compressed, with the
+//! How a trace is stored and read back: zstd-compressed [`Columns`] (or, for a trace whose
+//! values do not fit them, and for traces stored before them, its JSON), with the
 //! evaluation's wall times kept beside it rather than in it, so that the stored trace is
 //! a pure function of the job's inputs (what `shortlist replay` compares byte for byte).
-//! The API puts the wall times back when it serves a trace.
+//! Reading gives back the trace's JSON as it was written; the API puts the wall times
+//! back when it serves a trace.
 
 use std::time::Duration;
 
@@ -9,10 +11,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Trace;
+use super::columns::Columns;
 use crate::store::TraceRow;
 
-/// Encoding of stored traces.
-pub const ENCODING: &str = "json+zstd";
+/// Encoding of a trace stored as its JSON.
+pub const JSON_ENCODING: &str = "json+zstd";
+
+/// Encoding of a trace stored as [`Columns`].
+pub const COLUMNS_ENCODING: &str = "columns+zstd";
 
 /// zstd level of stored traces: fast, and traces are very repetitive anyway.
 const ZSTD_LEVEL: i32 = 3;
@@ -41,11 +47,11 @@ pub enum Error {
 /// A trace ready to store.
 #[derive(Clone, Debug)]
 pub struct Encoded {
-    /// How `bytes` is encoded: [`ENCODING`].
+    /// How `bytes` is encoded: [`COLUMNS_ENCODING`] or [`JSON_ENCODING`].
     pub encoding: &'static str,
-    /// The compressed JSON.
+    /// The compressed form.
     pub bytes: Vec<u8>,
-    /// Size of the JSON.
+    /// Size of the form before compression.
     pub raw_bytes: i64,
     /// The wall times, JSON, when measured.
     pub timings: Option<String>,
@@ -63,10 +69,11 @@ pub fn to_json(trace: &Trace) -> Vec<u8> {
     serde_json::to_vec(trace).expect("a trace serializes: every map key is a string")
 }
 
-/// Compresses a trace's JSON and pairs it with the wall times of its module calls
-/// (`wall_times[i]` is the call of `trace.modules[i]`).
-pub fn encode(json: &[u8], trace: Option<&Trace>, wall_times: &[Duration]) -> Encoded {
-    let timings = trace.filter(|_| !wall_times.is_empty()).map(|trace| {
+/// Encodes a trace for storage, as columns when its values fit them, with the wall times
+/// of its module calls (`wall_times[i]` is the call of `trace.modules[i]`). The trace is
+/// only borrowed mutably to set its candidates aside while its head is written.
+pub fn encode(trace: &mut Trace, wall_times: &[Duration]) -> Encoded {
+    let timings = (!wall_times.is_empty()).then(|| {
         let times: Vec<ModuleTime> = trace
             .modules
             .iter()
@@ -78,12 +85,61 @@ pub fn encode(json: &[u8], trace: Option<&Trace>, wall_times: &[Duration]) -> En
             .collect();
         serde_json::to_string(&times).expect("wall times serialize")
     });
+    let (encoding, raw) = match Columns::of(trace) {
+        Some(columns) => (
+            COLUMNS_ENCODING,
+            serde_json::to_vec(&columns).expect("columns serialize"),
+        ),
+        None => (JSON_ENCODING, to_json(trace)),
+    };
     Encoded {
-        encoding: ENCODING,
-        bytes: zstd::bulk::compress(json, ZSTD_LEVEL).expect("zstd compresses from memory"),
-        raw_bytes: json.len() as i64,
         timings,
+        ..compress(encoding, &raw)
     }
+}
+
+/// Encodes a trace's JSON as it is: a failure recorded before any evaluation ran.
+pub fn encode_json(json: &[u8]) -> Encoded {
+    compress(JSON_ENCODING, json)
+}
+
+fn compress(encoding: &'static str, raw: &[u8]) -> Encoded {
+    Encoded {
+        encoding,
+        bytes: zstd::bulk::compress(raw, ZSTD_LEVEL).expect("zstd compresses from memory"),
+        raw_bytes: raw.len() as i64,
+        timings: None,
+    }
+}
+
+/// A stored trace, decompressed.
+enum Decoded {
+    Json(Vec<u8>),
+    Columns(Box<Columns>),
+}
+
+fn decompress(row: &TraceRow) -> Result<Decoded, Error> {
+    let damaged = |message: String| Error::Damaged {
+        eval_id: row.eval_id.clone(),
+        message,
+    };
+    let columns = match row.encoding.as_str() {
+        JSON_ENCODING => false,
+        COLUMNS_ENCODING => true,
+        _ => {
+            return Err(Error::UnknownEncoding {
+                eval_id: row.eval_id.clone(),
+                encoding: row.encoding.clone(),
+            });
+        }
+    };
+    let raw = zstd::bulk::decompress(&row.bytes, row.raw_bytes.max(0) as usize)
+        .map_err(|e| damaged(e.to_string()))?;
+    if !columns {
+        return Ok(Decoded::Json(raw));
+    }
+    let columns: Columns = serde_json::from_slice(&raw).map_err(|e| damaged(e.to_string()))?;
+    Ok(Decoded::Columns(Box::new(columns)))
 }
 
 /// The stored trace's JSON, exactly as written.
@@ -92,16 +148,37 @@ pub fn encode(json: &[u8], trace: Option<&Trace>, wall_times: &[Duration]) -> En
 ///
 /// An unknown encoding, or bytes that do not decompress.
 pub fn decode(row: &TraceRow) -> Result<Vec<u8>, Error> {
-    if row.encoding != ENCODING {
-        return Err(Error::UnknownEncoding {
-            eval_id: row.eval_id.clone(),
-            encoding: row.encoding.clone(),
-        });
-    }
-    zstd::bulk::decompress(&row.bytes, row.raw_bytes.max(0) as usize).map_err(|e| Error::Damaged {
-        eval_id: row.eval_id.clone(),
-        message: e.to_string(),
+    Ok(match decompress(row)? {
+        Decoded::Json(json) => json,
+        Decoded::Columns(columns) => columns.to_json(),
     })
+}
+
+/// The JSON of one candidate of a stored trace (as it appears in the whole trace's
+/// `candidates`), `None` when no candidate has that name. A columnar trace builds that
+/// candidate alone.
+///
+/// # Errors
+///
+/// As [`decode`].
+pub fn candidate(row: &TraceRow, name: &str) -> Result<Option<Vec<u8>>, Error> {
+    let damaged = |message: String| Error::Damaged {
+        eval_id: row.eval_id.clone(),
+        message,
+    };
+    match decompress(row)? {
+        Decoded::Columns(columns) => Ok(columns
+            .position(name)
+            .and_then(|i| columns.candidate_at(i))
+            .map(|c| serde_json::to_vec(&c).expect("a candidate serializes"))),
+        Decoded::Json(json) => {
+            let trace: Value = serde_json::from_slice(&json).map_err(|e| damaged(e.to_string()))?;
+            Ok(trace["candidates"]
+                .as_array()
+                .and_then(|all| all.iter().find(|c| c["name"] == name))
+                .map(|c| serde_json::to_vec(c).expect("a JSON value serializes")))
+        }
+    }
 }
 
 /// The trace as API clients read it: the stored JSON with each module's `wall_time_us`

@@ -70,6 +70,61 @@ pub struct ReasoningRule {
     pub lead: usize,
 }
 
+/// The fields of profiles and candidates that stored traces mask (see
+/// [`crate::traces::redact`]): dotted paths into the JSON objects, e.g. `revenue` or
+/// `contact.email`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sensitive {
+    /// Profile fields.
+    #[serde(default)]
+    pub profile: Vec<String>,
+    /// Candidate fields.
+    #[serde(default)]
+    pub candidate: Vec<String>,
+}
+
+impl Sensitive {
+    /// Whether nothing is marked.
+    pub fn is_empty(&self) -> bool {
+        self.profile.is_empty() && self.candidate.is_empty()
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (side, paths) in [("profile", &self.profile), ("candidate", &self.candidate)] {
+            for (i, path) in paths.iter().enumerate() {
+                let valid = path.split('.').all(|segment| {
+                    !segment.is_empty()
+                        && segment
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                });
+                if !valid {
+                    return Err(format!(
+                        "[sensitive] {side} has {path:?}: a field is a dotted path of names, e.g. \"contact.email\""
+                    ));
+                }
+                if paths[..i].contains(path) {
+                    return Err(format!("[sensitive] {side} lists {path} twice"));
+                }
+            }
+        }
+        if self.candidate.iter().any(|p| p == "name") {
+            return Err(
+                "[sensitive] candidate cannot list `name`: traces and results name each candidate by it"
+                    .into(),
+            );
+        }
+        if self.profile.iter().any(|p| p == "entity") {
+            return Err(
+                "[sensitive] profile cannot list `entity`: it identifies the evaluation's subject; mark the fields that describe it instead"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// A vertical's manifest, validated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,6 +148,9 @@ pub struct Manifest {
     pub confidence: ConfidenceRule,
     /// The reasoning rule.
     pub reasoning: ReasoningRule,
+    /// Fields masked in stored traces.
+    #[serde(default, skip_serializing_if = "Sensitive::is_empty")]
+    pub sensitive: Sensitive,
 }
 
 impl Manifest {
@@ -175,7 +233,7 @@ impl Manifest {
         {
             return Err("confidence thresholds are shares between 0 and 1".into());
         }
-        Ok(())
+        self.sensitive.check()
     }
 
     /// Weight of a dimension of this manifest.
@@ -186,5 +244,45 @@ impl Manifest {
     /// Points of a level.
     pub fn points(&self, level: Level) -> f64 {
         self.points.get(&level).copied().unwrap_or(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FREIGHT: &str = include_str!("../../../plugins/freight/vertical.toml");
+
+    fn with_sensitive(table: &str) -> Result<Manifest, Error> {
+        let base = &FREIGHT[..FREIGHT.find("[sensitive]").expect("freight marks fields")];
+        Manifest::parse("test", &format!("{base}[sensitive]\n{table}\n"))
+    }
+
+    #[test]
+    fn sensitive_fields_are_dotted_paths_and_never_a_name() {
+        let manifest = Manifest::parse("freight", FREIGHT).unwrap();
+        assert_eq!(manifest.sensitive.profile, ["target_rate_per_mile"]);
+        let nested = with_sensitive(r#"profile = ["contact.email"]"#).unwrap();
+        assert_eq!(nested.sensitive.profile, ["contact.email"]);
+        assert!(nested.sensitive.candidate.is_empty());
+        for (table, says) in [
+            (r#"profile = ["contact..email"]"#, "a dotted path of names"),
+            (r#"profile = ["rate", "rate"]"#, "lists rate twice"),
+            (r#"candidate = ["name"]"#, "cannot list `name`"),
+            (r#"profile = ["entity"]"#, "cannot list `entity`"),
+            (r#"profiles = ["rate"]"#, "unknown field `profiles`"),
+        ] {
+            let e = with_sensitive(table).unwrap_err().to_string();
+            assert!(e.contains(says), "{table}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_manifest_without_sensitive_fields_serialises_as_before() {
+        let base = &FREIGHT[..FREIGHT.find("[sensitive]").unwrap()];
+        let manifest = Manifest::parse("test", base).unwrap();
+        assert!(manifest.sensitive.is_empty());
+        let json = serde_json::to_string(&manifest).unwrap();
+        assert!(!json.contains("sensitive"), "{json}");
     }
 }

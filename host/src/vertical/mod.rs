@@ -13,7 +13,7 @@ pub(crate) use bundle::two_samples;
 pub use bundle::{
     Bundle, MANIFEST_FILE, ModuleFile, SAMPLE_POOL_FILE, SAMPLE_PROFILES_DIR, SAMPLES_DIR, Samples,
 };
-pub use manifest::{ConfidenceRule, Level, Manifest, ReasoningRule, TierRule};
+pub use manifest::{ConfidenceRule, Level, Manifest, ReasoningRule, Sensitive, TierRule};
 
 use crate::runtime::{self, Kind, Module, Runtime, SampleSource};
 

@@ -3,6 +3,8 @@
 // the ranked shortlist (searchable, sortable, paged: the DOM holds one page), a
 // candidate's drill-down with the aggregation worked out in numbers, and the filtered-out
 // candidates grouped by reason. Every value from the trace goes in as text, never markup.
+// Under /traces/A/compare/B it renders the comparison of two evaluations instead: what
+// ran on each side, the counts, and what changed for whom.
 'use strict';
 
 (function () {
@@ -35,12 +37,16 @@
   const kv = (pairs) => el('dl', { class: 'kv' }, pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   const level = (l) => el('span', { class: 'lvl lvl-' + l }, l);
 
+  const comparing = /^\/traces\/[^/]+\/compare\/[^/]+$/.test(location.pathname);
+  const LINK_PARAMS = ['exp', 'kid', 'sig'];
+
   fetch(location.pathname + location.search, { headers: { Accept: 'application/json' } })
     .then((r) => r.json().then((body) => (r.ok ? body : Promise.reject(body))))
-    .then(render)
+    .then(comparing ? renderComparison : render)
     .catch((body) => {
       const message = (body && body.error && body.error.message) || String(body);
-      fill(app, el('section', { class: 'card problem', id: 'load-error' }, el('h2', {}, 'The trace could not be loaded'), el('p', {}, message)));
+      const what = comparing ? 'The comparison' : 'The trace';
+      fill(app, el('section', { class: 'card problem', id: 'load-error' }, el('h2', {}, what + ' could not be loaded'), el('p', {}, message)));
     });
 
   function render(trace) {
@@ -68,7 +74,126 @@
       shortlist(model),
       drill,
       filteredOut(model),
+      compareForm(trace),
     );
+    // When the first view was on screen, in ms from the navigation: what the traces bench
+    // reads.
+    document.body.dataset.rendered = String(Math.round(performance.now()));
+  }
+
+  // Where an auditor pastes another evaluation's audit link to compare it with this one:
+  // both links' capabilities go along, the other's as to_exp, to_kid and to_sig.
+  function compareForm(trace) {
+    const input = el('input', { type: 'search', id: 'compare-link', placeholder: 'Paste the audit link of another evaluation' });
+    const problem = el('p', { class: 'muted', id: 'compare-problem' });
+    const go = () => {
+      let url;
+      try {
+        url = new URL(input.value.trim(), location.origin);
+      } catch (e) {
+        problem.textContent = 'That is not a link.';
+        return;
+      }
+      const match = /^\/traces\/([^/]+)$/.exec(url.pathname);
+      if (!input.value.trim() || !match) {
+        problem.textContent = 'That is not an audit link: its path is /traces/ and an evaluation id.';
+        return;
+      }
+      const here = new URLSearchParams(location.search);
+      const query = new URLSearchParams();
+      for (const k of LINK_PARAMS) {
+        if (here.has(k)) query.set(k, here.get(k));
+        if (url.searchParams.has(k)) query.set('to_' + k, url.searchParams.get(k));
+      }
+      const search = query.toString();
+      location.assign(`/traces/${encodeURIComponent(trace.eval_id)}/compare/${match[1]}` + (search ? '?' + search : ''));
+    };
+    input.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
+    return card('Compare with another evaluation', 'compare',
+      el('p', { class: 'muted' }, 'Another evaluation of the same organisation and vertical, e.g. the same profile after a release: this one is "before", the other "after". ',
+        'From a shell: ', el('code', {}, `shortlist compare ${trace.eval_id} OTHER_EVAL_ID`), '.'),
+      el('div', { class: 'tools' }, input, el('button', { id: 'compare-go', onclick: go }, 'Compare')),
+      problem);
+  }
+
+  function renderComparison(cmp) {
+    const title = `${cmp.from.eval_id} → ${cmp.to.eval_id}`;
+    document.getElementById('title').textContent = title;
+    document.title = title + ' · comparison';
+    const here = new URLSearchParams(location.search);
+    // Each side's own trace, opened with its own link's capability when there is one.
+    const traceLink = (side, prefix) => {
+      const query = new URLSearchParams();
+      for (const k of LINK_PARAMS) if (here.has(prefix + k)) query.set(k, here.get(prefix + k));
+      const search = query.toString();
+      return el('a', { href: `/traces/${encodeURIComponent(side.eval_id)}` + (search ? '?' + search : '') }, side.eval_id);
+    };
+    const row = (label, f) => el('tr', {}, el('th', {}, label), el('td', {}, f(cmp.from, '')), el('td', {}, f(cmp.to, 'to_')));
+    const c = cmp.counts;
+    const notes = [
+      cmp.same_profile ? 'Both evaluated the same profile.' : 'The profiles differ.',
+      cmp.same_pool_version ? 'Both ran on the same version of the pool.' : `The pool versions differ: ${c.added || 0} candidates added, ${c.removed || 0} removed.`,
+      cmp.status[0] === cmp.status[1] ? null : `Status: ${cmp.status[0]} → ${cmp.status[1]}.`,
+    ].filter(Boolean).join(' ');
+    fill(app,
+      card('Comparison', 'comparison',
+        el('table', { id: 'compare-sides' },
+          el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, 'before'), el('th', {}, 'after'))),
+          el('tbody', {},
+            row('evaluation', (s, prefix) => traceLink(s, prefix)),
+            row('release', (s) => el('code', {}, s.release || '(modules from a directory)')),
+            row('pool', (s) => `${s.pool}, ${s.pool_size} candidates`),
+            row('pool version', (s) => el('code', {}, s.pool_version)),
+            row('status', (s) => s.status))),
+        el('p', { id: 'compare-notes' }, notes),
+        el('p', { id: 'compare-counts' },
+          `${c.candidates} candidates: ${c.newly_filtered} newly filtered, ${c.newly_eligible} newly eligible, `,
+          `${c.tier_changed} tier changes, ${c.rank_changed} rank moves, ${c.outputs_changed} with other module output, ${c.unchanged} unchanged.`)),
+      changes(cmp));
+  }
+
+  const pair = (p, empty) => (p ? `${p[0] ?? empty} → ${p[1] ?? empty}` : '');
+  const material = (ch) => ch.in_pool || ch.eligible || ch.tier || ch.fit || (ch.filters || []).length || (ch.dimensions || []).length;
+
+  function changes(cmp) {
+    const state = { query: '', all: false, page: 0 };
+    const body = el('tbody');
+    const info = el('span', { class: 'muted', id: 'changes-info' });
+    const prev = el('button', { onclick: () => { state.page--; draw(); } }, 'Previous');
+    const next = el('button', { onclick: () => { state.page++; draw(); } }, 'Next');
+    const search = el('input', { type: 'search', id: 'changes-search', placeholder: 'Find a candidate by name', oninput: (e) => { state.query = e.target.value.trim().toLowerCase(); state.page = 0; draw(); } });
+    const all = el('input', { type: 'checkbox', id: 'rank-moves', onchange: (e) => { state.all = e.target.checked; state.page = 0; draw(); } });
+    const outcome = (ch) => {
+      if (ch.in_pool) return ch.in_pool[0] ? 'no longer in the pool' : 'new in the pool';
+      if (ch.eligible) return ch.eligible[1] ? 'newly eligible' : 'newly filtered';
+      return '';
+    };
+    const why = (ch) => el('ul', { class: 'why' },
+      (ch.filters || []).map((f) => el('li', {}, `${f.module}: ${f.from ? 'rejected (' + f.from + ')' : 'kept'} → ${f.to ? 'rejected (' + f.to + ')' : 'kept'}`)),
+      (ch.dimensions || []).map((d) => el('li', {}, `${d.dimension} (${d.module}): ${d.from || '–'} → ${d.to || '–'}`)));
+    function draw() {
+      const shown = cmp.candidates.filter((ch) => (state.all || material(ch)) && ch.name.toLowerCase().includes(state.query));
+      const pages = Math.max(1, Math.ceil(shown.length / PAGE));
+      state.page = Math.min(Math.max(0, state.page), pages - 1);
+      const page = shown.slice(state.page * PAGE, (state.page + 1) * PAGE);
+      fill(body, page.map((ch) => el('tr', { class: 'change', 'data-name': ch.name },
+        el('td', { class: 'name' }, ch.name),
+        el('td', { class: 'outcome' }, outcome(ch)),
+        el('td', { class: 'tier-change' }, pair(ch.tier, 'filtered')),
+        el('td', { class: 'num' }, pair(ch.rank, '–')),
+        el('td', { class: 'num' }, pair(ch.fit, '–')),
+        el('td', {}, why(ch)))));
+      info.textContent = shown.length === 0 ? 'No candidate matches.'
+        : `${state.page * PAGE + 1}–${state.page * PAGE + page.length} of ${shown.length}`;
+      prev.disabled = state.page === 0;
+      next.disabled = state.page >= pages - 1;
+    }
+    draw();
+    return card('What changed, for whom', 'changes',
+      el('div', { class: 'tools' }, search, el('label', {}, all, ' include candidates whose rank alone moved'), prev, next, info),
+      el('table', {},
+        el('thead', {}, el('tr', {}, ['candidate', 'in or out', 'tier', 'rank', 'fit', 'module outputs behind it'].map((h) => el('th', {}, h)))),
+        body));
   }
 
   function failure(trace) {
@@ -98,9 +223,16 @@
           ['seed', el('code', {}, t.sandbox.seed)],
           ['reproduce', el('code', {}, `shortlist replay ${t.eval_id}`)],
           ['compare', el('code', {}, `shortlist whatif ${t.eval_id} --release ${t.vertical}@N`)],
-        ])),
+          t.redacted ? ['masked', el('span', { id: 'redacted' }, masked(t.redacted))] : null,
+        ].filter(Boolean))),
       el('details', {}, el('summary', {}, 'Profile'), el('pre', {}, JSON.stringify(t.profile, null, 2))),
       el('details', {}, el('summary', {}, 'Aggregation rules (the manifest)'), el('pre', {}, JSON.stringify(model.manifest, null, 2))));
+  }
+
+  // The fields the vertical marks sensitive: masked in this trace as "[redacted]".
+  function masked(redacted) {
+    const fields = [...redacted.profile.map((f) => 'profile.' + f), ...redacted.candidate.map((f) => 'candidate.' + f)];
+    return fields.join(', ') + ' (sensitive: shown as [redacted], in the profile and in what the modules wrote)';
   }
 
   function modules(trace) {
