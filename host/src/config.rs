@@ -47,6 +47,8 @@ pub const ENV_WEBHOOK_ALLOW_HTTP: &str = "SHORTLIST_WEBHOOK_ALLOW_HTTP";
 pub const ENV_WEBHOOK_SCHEDULE: &str = "SHORTLIST_WEBHOOK_SCHEDULE";
 /// Environment variable of [`ServeArgs::admin_token`].
 pub const ENV_ADMIN_TOKEN: &str = "SHORTLIST_ADMIN_TOKEN";
+/// Environment variable of [`ServeArgs::metrics_token`].
+pub const ENV_METRICS_TOKEN: &str = "SHORTLIST_METRICS_TOKEN";
 /// Environment variable of [`ServeArgs::max_attempts`].
 pub const ENV_MAX_ATTEMPTS: &str = "SHORTLIST_MAX_ATTEMPTS";
 /// Environment variable of [`ServeArgs::header_timeout_ms`].
@@ -499,6 +501,10 @@ pub struct ServeArgs {
     /// the admin API is off when unset. Defaults to unset.
     #[arg(long, env = ENV_ADMIN_TOKEN, hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// The token `/metrics` asks for (`Authorization: Bearer`), for a scraper; `/metrics`
+    /// is open when unset. Defaults to unset.
+    #[arg(long, env = ENV_METRICS_TOKEN, hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Delays before each webhook attempt, e.g. `0,5s,5m,30m,2h,5h,10h,10h` (the default), each ±20%.
     #[arg(long, env = ENV_WEBHOOK_SCHEDULE)]
     pub webhook_schedule: Option<String>,

@@ -402,3 +402,37 @@ async fn every_path_of_the_openapi_document_is_served() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_behind_a_token_answer_only_the_scraper_that_has_it() {
+    let host = TestHost::start_with(HostOptions {
+        metrics_token: Some("scraper-token"),
+        ..HostOptions::default()
+    })
+    .await;
+    let scrape = |token: Option<&str>| {
+        let request = host.client.get(format!("{}/metrics", host.url));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    };
+    for token in [None, Some("wrong"), Some("scraper-tokenx")] {
+        let response = scrape(token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+        assert_eq!(body["error"]["message"], "Invalid or missing metrics token");
+    }
+    let response = scrape(Some("scraper-token")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("shortlist_"));
+    // The rest of the API is not behind it.
+    let health = host
+        .client
+        .get(format!("{}/healthz", host.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}

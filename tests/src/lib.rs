@@ -171,6 +171,8 @@ pub struct HostOptions {
     pub delivery_workers: usize,
     /// The admin API's operator token; `None` turns the admin API off.
     pub admin_token: Option<&'static str>,
+    /// The token `/metrics` asks for; `None` leaves it open.
+    pub metrics_token: Option<&'static str>,
     /// What one organisation may ask (generous unless a test says otherwise).
     pub quotas: shortlist_host::api::Quotas,
     /// Instance slots of the runtime.
@@ -189,6 +191,7 @@ impl Default for HostOptions {
             webhook_schedule: None,
             delivery_workers: 0,
             admin_token: None,
+            metrics_token: None,
             quotas: shortlist_host::api::Quotas {
                 rate_per_org: 100_000.0,
                 burst_per_org: 100_000.0,
@@ -337,6 +340,7 @@ impl TestHost {
             max_body_bytes: 64 << 10,
             webhook_policy: options.webhook_policy,
             admin_token: options.admin_token.map(str::to_owned),
+            metrics_token: options.metrics_token.map(str::to_owned),
             quotas: options.quotas,
         };
         let app = api::router(api::AppState::new(

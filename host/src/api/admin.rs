@@ -18,8 +18,6 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use super::{ApiError, AppState};
 use crate::registry::{self, ACTOR_ADMIN, ReleaseId};
@@ -66,16 +64,7 @@ where
         let Some(expected) = &state.config.admin_token else {
             return Err(ApiError::NotFound("No such endpoint".to_owned()));
         };
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::AdminUnauthorized)?;
-        // Hashes first: equal lengths, so the comparison says nothing about the token's.
-        let same =
-            Sha256::digest(given.trim().as_bytes()).ct_eq(&Sha256::digest(expected.as_bytes()));
-        if bool::from(same) {
+        if super::extract::bearer_matches(&parts.headers, expected) {
             Ok(Operator)
         } else {
             Err(ApiError::AdminUnauthorized)

@@ -62,6 +62,10 @@ pub enum ApiError {
     /// Returns 401 `unauthorized` on the admin API: the operator token is missing or wrong.
     #[error("Invalid or missing admin token")]
     AdminUnauthorized,
+    /// Returns 401 `unauthorized` on `/metrics`: a metrics token is set and the request
+    /// does not carry it.
+    #[error("Invalid or missing metrics token")]
+    MetricsUnauthorized,
     /// Returns 422 `release_refused`: the bundle cannot become a release; `details`
     /// lists every problem. Nothing was stored.
     #[error("The bundle cannot be published: {}", .0.join("; "))]
@@ -133,7 +137,9 @@ impl ApiError {
             ApiError::NoWebhook(_) => (StatusCode::UNPROCESSABLE_ENTITY, "no_webhook"),
             ApiError::NotFinished(_) => (StatusCode::CONFLICT, "not_finished"),
             ApiError::DeliveryInFlight(_) => (StatusCode::CONFLICT, "delivery_in_flight"),
-            ApiError::AdminUnauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::AdminUnauthorized | ApiError::MetricsUnauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
             ApiError::ReleaseRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "release_refused"),
             ApiError::NothingToRollBack(_) => (StatusCode::CONFLICT, "nothing_to_roll_back"),
             ApiError::NotReplayable(_) => (StatusCode::CONFLICT, "not_replayable"),

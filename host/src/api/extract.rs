@@ -13,6 +13,22 @@ use crate::auth;
 /// Header carrying the API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
+/// Whether a request carries `Authorization: Bearer <expected>`. Compares hashes, so that
+/// the comparison takes the same time whatever the token given, and says nothing of its
+/// length.
+pub(crate) fn bearer_matches(headers: &HeaderMap, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    let Some(given) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    bool::from(Sha256::digest(given.trim().as_bytes()).ct_eq(&Sha256::digest(expected.as_bytes())))
+}
+
 /// The organisation the request's API key belongs to.
 #[derive(Clone, Debug)]
 pub struct Caller {

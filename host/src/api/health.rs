@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -61,7 +61,12 @@ async fn readyz(State(state): State<AppState>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = &state.config.metrics_token
+        && !super::extract::bearer_matches(&headers, token)
+    {
+        return Err(ApiError::MetricsUnauthorized);
+    }
     let counts = state.store.job_counts().await?;
     let counts: Vec<(&str, i64)> = counts.iter().map(|(s, c)| (s.as_str(), *c)).collect();
     let text = state.metrics.render(&counts, &state.catalogue);

@@ -56,6 +56,8 @@ pub struct ApiConfig {
     pub webhook_policy: crate::webhooks::Policy,
     /// The operator token of the admin API (`/admin/v1/...`); `None` turns it off.
     pub admin_token: Option<String>,
+    /// The token `/metrics` asks for (`Authorization: Bearer`); `None`: open.
+    pub metrics_token: Option<String>,
     /// What one organisation may ask.
     pub quotas: Quotas,
 }

@@ -68,7 +68,9 @@ pub fn document(public_url: &str) -> Value {
             "securitySchemes": {
                 "ApiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key" },
                 "AdminToken": { "type": "http", "scheme": "bearer",
-                                "description": "The operator token (SHORTLIST_ADMIN_TOKEN); the admin API is off (404) without one." }
+                                "description": "The operator token (SHORTLIST_ADMIN_TOKEN); the admin API is off (404) without one." },
+                "MetricsToken": { "type": "http", "scheme": "bearer",
+                                "description": "The metrics token (SHORTLIST_METRICS_TOKEN), when one is set." }
             },
             "schemas": {
                 "Error": {
@@ -280,8 +282,12 @@ pub fn document(public_url: &str) -> Value {
                     "404": error_response("No such release or organisation") } } },
             "/healthz": { "get": { "summary": "Liveness", "responses": { "200": { "description": "Alive" } } } },
             "/readyz": { "get": { "summary": "Readiness", "responses": { "200": { "description": "Ready" }, "503": { "description": "Not ready" } } } },
-            "/metrics": { "get": { "summary": "Prometheus metrics", "responses": { "200": { "description": "Metrics",
-                "content": { "text/plain": { "schema": { "type": "string" } } } } } } },
+            "/metrics": { "get": { "summary": "Prometheus metrics",
+                "description": "Open unless the service is started with a metrics token (SHORTLIST_METRICS_TOKEN): then only with `Authorization: Bearer` and that token.",
+                "security": [{ "MetricsToken": [] }, {}],
+                "responses": { "200": { "description": "Metrics",
+                "content": { "text/plain": { "schema": { "type": "string" } } } },
+                "401": error_response("A metrics token is set and the request does not carry it") } } },
             "/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.0" } } } }
         }
     })

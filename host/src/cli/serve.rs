@@ -191,6 +191,7 @@ async fn run(args: ServeArgs, store: Store, catalogue: Arc<Catalogue>) -> anyhow
         max_body_bytes: args.max_body_bytes,
         webhook_policy,
         admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
+        metrics_token: args.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         quotas: args.quotas(),
     };
     let state = AppState::new(
