@@ -43,9 +43,9 @@ fn row(encoded: &stored::Encoded) -> TraceRow {
 }
 
 /// Stores the trace and checks it reads back as written; returns the stored size.
-fn round_trip(evaluation: &mut Evaluation) -> usize {
+fn round_trip(evaluation: &Evaluation) -> usize {
     let json = stored::to_json(&evaluation.trace);
-    let encoded = stored::encode(&mut evaluation.trace, &[]);
+    let encoded = stored::encode(evaluation.trace.clone(), &[]);
     assert_eq!(encoded.encoding, stored::COLUMNS_ENCODING);
     let row = row(&encoded);
     let decoded = stored::decode(&row).unwrap();
@@ -74,22 +74,22 @@ fn round_trip(evaluation: &mut Evaluation) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn insurance_and_freight_traces_store_as_columns_and_read_back_byte_for_byte() {
-    let mut insurance = evaluate(
+    let insurance = evaluate(
         "insurance",
         shortlist_plugin_insurance_samples::pool(2000, 1),
         shortlist_plugin_insurance_samples::profile(None).unwrap(),
     )
     .await;
-    let size = round_trip(&mut insurance);
+    let size = round_trip(&insurance);
     assert!(size < STORED_BYTES_LIMIT, "insurance: {size} bytes");
 
-    let mut freight = evaluate(
+    let freight = evaluate(
         "freight",
         shortlist_plugin_freight_samples::pool(2000, 1),
         shortlist_plugin_freight_samples::profile(None).unwrap(),
     )
     .await;
-    let size = round_trip(&mut freight);
+    let size = round_trip(&freight);
     assert!(size < STORED_BYTES_LIMIT, "freight: {size} bytes");
 }
 
@@ -98,15 +98,15 @@ async fn a_masked_trace_reads_back_masked_and_byte_for_byte() {
     let mut profile = shortlist_plugin_insurance_samples::profile(None).unwrap();
     profile["loss_history"] = json!({ "claims": 4, "amount": 318_442 });
     profile["expected_premium"] = json!(27_913);
-    let mut evaluation = evaluate(
+    let evaluation = evaluate(
         "insurance",
         shortlist_plugin_insurance_samples::pool(300, 7),
         profile,
     )
     .await;
     assert!(evaluation.trace.redacted.is_some());
-    round_trip(&mut evaluation);
-    let encoded = stored::encode(&mut evaluation.trace, &[]);
+    round_trip(&evaluation);
+    let encoded = stored::encode(evaluation.trace, &[]);
     let text = String::from_utf8(stored::decode(&row(&encoded)).unwrap()).unwrap();
     assert!(text.contains(r#""loss_history":"[redacted]""#), "masked");
     assert!(!text.contains("318442") && !text.contains("27913"));

@@ -241,8 +241,13 @@ async fn evaluate(
         .collect();
     let result =
         serde_json::to_string(&evaluation.result).map_err(|e| Error::Fatal(e.to_string()))?;
-    let encoded = stored::encode(&mut evaluation.trace, &evaluation.wall_times);
-    let completed = evaluation.result.status == "completed";
+    let eval::Evaluation {
+        result: evaluation,
+        trace,
+        wall_times,
+    } = evaluation;
+    let encoded = stored::encode(trace, &wall_times);
+    let completed = evaluation.status == "completed";
     let message_id = webhook_id(&job.id);
     let finish = Finish {
         status: if completed {
@@ -251,8 +256,8 @@ async fn evaluate(
             JobStatus::Failed
         },
         result: &result,
-        error_code: evaluation.result.error.as_ref().map(|e| e.code.as_str()),
-        error_message: evaluation.result.error.as_ref().map(|e| e.message.as_str()),
+        error_code: evaluation.error.as_ref().map(|e| e.code.as_str()),
+        error_message: evaluation.error.as_ref().map(|e| e.message.as_str()),
         module_hashes: &serde_json::Value::Object(module_hashes).to_string(),
         release_number: Some(release.id.number),
         sandbox_clock: clock,
@@ -277,7 +282,7 @@ async fn evaluate(
             metrics.failed.fetch_add(1, Ordering::Relaxed);
         }
         info!(
-            job.status = evaluation.result.status,
+            job.status = evaluation.status,
             release.id = %release.id,
             trace.bytes = encoded.bytes.len(),
             trace.raw_bytes = encoded.raw_bytes,

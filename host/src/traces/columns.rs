@@ -81,18 +81,25 @@ enum Part {
 }
 
 impl Columns {
-    /// The columns of `trace`, or `None` when a value does not fit them (the trace is then
-    /// stored as JSON).
-    pub fn of(trace: &mut Trace) -> Option<Self> {
+    /// The columns of `trace`, or the trace back when a value does not fit them (it is
+    /// then stored as JSON). The trace's texts move into the columns, uncopied.
+    ///
+    /// # Errors
+    ///
+    /// The trace, unchanged, when a value does not fit.
+    pub fn of(mut trace: Trace) -> Result<Self, Box<Trace>> {
         let candidates = std::mem::take(&mut trace.candidates);
-        let head = serde_json::to_string(&*trace);
-        trace.candidates = candidates;
-        let head = head.ok()?.strip_suffix("]}")?.to_owned();
-        if !head.ends_with("\"candidates\":[") {
-            return None;
-        }
-        let dimensions = trace.aggregation.dimensions.clone();
-        let tier_names: Vec<String> = trace
+        let head = serde_json::to_string(&trace)
+            .ok()
+            .and_then(|head| head.strip_suffix("]}").map(str::to_owned))
+            .filter(|head| head.ends_with("\"candidates\":["));
+        let Some(head) = head else {
+            trace.candidates = candidates;
+            return Err(Box::new(trace));
+        };
+        let n = candidates.len();
+        let dimensions = std::mem::take(&mut trace.aggregation.dimensions);
+        let tier_names = trace
             .aggregation
             .tiers
             .iter()
@@ -105,32 +112,49 @@ impl Columns {
             notes: vec![Vec::new(); dimensions.len()],
             dimensions,
             tier_names,
-            names: Vec::with_capacity(trace.candidates.len()),
-            reasons: Vec::with_capacity(trace.candidates.len()),
-            rated: Vec::with_capacity(trace.candidates.len()),
+            names: Vec::with_capacity(n),
+            reasons: Vec::with_capacity(n),
+            rated: Vec::with_capacity(n),
             rating_dimensions: Vec::new(),
             rating_scorers: Vec::new(),
             levels: String::new(),
             evidence: String::new(),
-            tiers: Vec::with_capacity(trace.candidates.len()),
+            tiers: Vec::with_capacity(n),
             fit_tenths: Vec::new(),
             confidence: String::new(),
             share_thousandths: Vec::new(),
             ranks: Vec::new(),
             reasoning: Vec::new(),
         };
-        for (position, candidate) in trace.candidates.iter().enumerate() {
-            columns.push(position, candidate)?;
+        // First every value is checked and coded, then the texts move in: a trace that
+        // does not fit goes back whole.
+        for (position, candidate) in candidates.iter().enumerate() {
+            if columns.code(position, candidate).is_none() {
+                trace.aggregation.dimensions = columns.dimensions;
+                trace.candidates = candidates;
+                return Err(Box::new(trace));
+            }
         }
-        Some(columns)
+        let mut rating = 0;
+        for candidate in candidates {
+            columns.names.push(candidate.name);
+            columns
+                .reasons
+                .push(candidate.verdicts.into_iter().map(|v| v.reason).collect());
+            for score in candidate.scores {
+                let d = usize::from(columns.rating_dimensions[rating]);
+                columns.notes[d].push(score.note);
+                rating += 1;
+            }
+        }
+        Ok(columns)
     }
 
-    fn push(&mut self, position: usize, c: &CandidateTrace) -> Option<()> {
+    /// Codes every value of a candidate but its texts; `None` when one does not fit.
+    fn code(&mut self, position: usize, c: &CandidateTrace) -> Option<()> {
         if c.index as usize != position {
             return None;
         }
-        self.names.push(c.name.clone());
-        let mut reasons = Vec::with_capacity(c.verdicts.len());
         for (i, verdict) in c.verdicts.iter().enumerate() {
             match self.filters.get(i) {
                 Some(name) if **name == *verdict.module => {}
@@ -140,9 +164,7 @@ impl Columns {
             if verdict.eligible != verdict.reason.is_none() {
                 return None;
             }
-            reasons.push(verdict.reason.clone());
         }
-        self.reasons.push(reasons);
         self.rated.push(u8::try_from(c.scores.len()).ok()?);
         for score in &c.scores {
             let dimension = self
@@ -162,7 +184,6 @@ impl Columns {
             self.rating_scorers.push(u8::try_from(scorer).ok()?);
             self.levels.push(char::from(b'1' + level as u8));
             self.evidence.push(evidence);
-            self.notes[dimension].push(score.note.clone());
         }
         let Some(result) = &c.result else {
             self.tiers.push(None);
@@ -335,10 +356,21 @@ fn parts(reasoning: &str, scores: &[ScoreTrace]) -> Option<Vec<Part>> {
         .collect::<Option<_>>()?;
     // Longest first, so that a note that contains another is referred to whole.
     notes.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    // The bytes a note can start with here: most positions of a sentence start none.
+    let mut starts = [false; 256];
+    for (_, note, capitalised) in &notes {
+        starts[usize::from(note.as_bytes()[0])] = true;
+        if let Some(c) = capitalised {
+            starts[usize::from(c.as_bytes()[0])] = true;
+        }
+    }
     let mut out: Vec<Part> = Vec::new();
     let mut rest = reasoning;
     'scan: while !rest.is_empty() {
-        for (i, note, capitalised) in &notes {
+        for (i, note, capitalised) in notes
+            .iter()
+            .filter(|_| starts[usize::from(rest.as_bytes()[0])])
+        {
             if let Some(tail) = rest.strip_prefix(note) {
                 out.push(Part::Note(*i));
                 rest = tail;

@@ -70,9 +70,9 @@ pub fn to_json(trace: &Trace) -> Vec<u8> {
 }
 
 /// Encodes a trace for storage, as columns when its values fit them, with the wall times
-/// of its module calls (`wall_times[i]` is the call of `trace.modules[i]`). The trace is
-/// only borrowed mutably to set its candidates aside while its head is written.
-pub fn encode(trace: &mut Trace, wall_times: &[Duration]) -> Encoded {
+/// of its module calls (`wall_times[i]` is the call of `trace.modules[i]`). The trace's
+/// texts move into the stored form.
+pub fn encode(trace: Trace, wall_times: &[Duration]) -> Encoded {
     let timings = (!wall_times.is_empty()).then(|| {
         let times: Vec<ModuleTime> = trace
             .modules
@@ -86,11 +86,11 @@ pub fn encode(trace: &mut Trace, wall_times: &[Duration]) -> Encoded {
         serde_json::to_string(&times).expect("wall times serialize")
     });
     let (encoding, raw) = match Columns::of(trace) {
-        Some(columns) => (
+        Ok(columns) => (
             COLUMNS_ENCODING,
             serde_json::to_vec(&columns).expect("columns serialize"),
         ),
-        None => (JSON_ENCODING, to_json(trace)),
+        Err(trace) => (JSON_ENCODING, to_json(&trace)),
     };
     Encoded {
         timings,
