@@ -272,6 +272,51 @@ async fn a_link_opens_its_own_trace_only_and_says_why_not_otherwise() {
         );
     }
 
+    // Evaluations of two verticals do not compare: 422, saying why.
+    let freight = host
+        .catalogue
+        .release("freight")
+        .expect("freight is built in");
+    let freight_pool =
+        serde_json::to_string(&shortlist_plugin_freight_samples::pool(50, 1)).unwrap();
+    shortlist_host::cli::admin::import_pool(
+        &host.store,
+        &freight.vertical,
+        &host.org_a,
+        "carriers:freight",
+        &freight_pool,
+    )
+    .await
+    .unwrap();
+    let lane = submit(
+        &host,
+        &host.key_a,
+        "carriers:freight",
+        shortlist_plugin_freight_samples::profile(None).unwrap(),
+    )
+    .await;
+    let response = host
+        .client
+        .get(format!(
+            "{}/traces/{id}/compare/{}",
+            host.url,
+            lane["eval_id"].as_str().unwrap()
+        ))
+        .header("X-API-Key", &host.key_a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_comparable");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only evaluations of one vertical compare"),
+        "{body}"
+    );
+
     // Expired: 410, with the date.
     let expired = host
         .links
@@ -560,9 +605,10 @@ async fn sensitive_fields_are_masked_in_the_stored_trace_and_it_still_replays() 
         trace["profile"]["revenue"], 12_000_000,
         "unmarked fields stay"
     );
+    // The marked fields this profile had (it gave no payroll).
     assert_eq!(
         trace["redacted"]["profile"],
-        json!(["loss_history", "payroll", "expected_premium"])
+        json!(["loss_history", "expected_premium"])
     );
     for secret in ["184517", "184,517", "48213", "48,213"] {
         assert!(!text.contains(secret), "{secret} leaked into the trace");

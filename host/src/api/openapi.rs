@@ -29,7 +29,7 @@ fn trace_schema() -> Value {
                         "release": { "type": "string", "example": "insurance@2" },
                         "pool": { "type": "object", "properties": { "id": { "type": "string" }, "version": { "type": "string" }, "size": { "type": "integer" } } },
                         "profile": { "type": "object", "description": "As the modules received it, but for the fields the vertical marks sensitive, whose values read \"[redacted]\"" },
-                        "redacted": { "type": "object", "description": "The fields masked in this trace (in the profile, and wherever the modules wrote their values), when the vertical marks any",
+                        "redacted": { "type": "object", "description": "The fields masked in this trace: the sensitive profile fields this profile had (their values read \"[redacted]\"), and the sensitive candidate fields (masked wherever the modules wrote their values); absent when none",
                             "properties": { "profile": { "type": "array", "items": { "type": "string" } }, "candidate": { "type": "array", "items": { "type": "string" } } } },
                         "sandbox": { "type": "object", "properties": { "clock_unix_seconds": { "type": "integer" }, "seed": { "type": "string" } } },
                         "modules": { "type": "array", "items": { "type": "object", "properties": {

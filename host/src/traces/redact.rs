@@ -13,7 +13,8 @@
 //!   text: they would mask unrelated words. A module that reformats a value (12000000
 //!   written as "$12.0M") is not caught: what an author writes in notes is theirs to keep
 //!   clean, and the fixtures are where to check it.
-//! - The trace's `redacted` field lists the masked fields.
+//! - The trace's `redacted` field lists the masked fields: the sensitive profile fields
+//!   the profile had, and the sensitive candidate fields. A trace with neither has none.
 //!
 //! The inputs themselves are kept as they were, where they already were: the profile in
 //! the job's record and the candidates in the pool version, both scoped to the
@@ -36,9 +37,11 @@ pub const MIN_TEXT_VALUE: usize = 4;
 /// The fields a trace had masked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Redacted {
-    /// Profile fields, as the manifest names them.
+    /// The sensitive profile fields this profile had, as the manifest names them: their
+    /// values read [`MASK`].
     pub profile: Vec<String>,
-    /// Candidate fields.
+    /// The sensitive candidate fields: their values are masked wherever a module wrote
+    /// them.
     pub candidate: Vec<String>,
 }
 
@@ -49,10 +52,12 @@ pub fn redact(trace: &mut Trace, sensitive: &Sensitive, candidate_values: &[Vec<
         return;
     }
     let mut profile_values = Vec::new();
+    let mut masked = Vec::new();
     for path in &sensitive.profile {
         if let Some(value) = field_mut(&mut trace.profile, path) {
             collect(value, &mut profile_values);
             *value = Value::String(MASK.to_owned());
+            masked.push(path.clone());
         }
     }
     let profile_values = searchable(profile_values);
@@ -82,10 +87,12 @@ pub fn redact(trace: &mut Trace, sensitive: &Sensitive, candidate_values: &[Vec<
             mask(&mut result.reasoning);
         }
     }
-    trace.redacted = Some(Redacted {
-        profile: sensitive.profile.clone(),
-        candidate: sensitive.candidate.clone(),
-    });
+    if !masked.is_empty() || !sensitive.candidate.is_empty() {
+        trace.redacted = Some(Redacted {
+            profile: masked,
+            candidate: sensitive.candidate.clone(),
+        });
+    }
 }
 
 /// The values of a candidate (or profile) at the sensitive `paths`, as they may be
@@ -270,7 +277,7 @@ mod tests {
         let json = serde_json::to_value(&t).unwrap();
         assert_eq!(
             json["redacted"],
-            json!({ "profile": ["revenue", "contact", "state", "absent.field"], "candidate": ["tax_id"] })
+            json!({ "profile": ["revenue", "contact", "state"], "candidate": ["tax_id"] })
         );
         assert!(!serde_json::to_string(&t).unwrap().contains("1234567"));
     }
@@ -282,6 +289,13 @@ mod tests {
         redact(&mut t, &Sensitive::default(), &[]);
         assert_eq!(serde_json::to_string(&t).unwrap(), before);
         assert!(!before.contains("redacted"));
+        // Nor does a profile without the fields marked, when no candidate field is.
+        let marked = Sensitive {
+            profile: vec!["loss_history".into()],
+            candidate: Vec::new(),
+        };
+        redact(&mut t, &marked, &[]);
+        assert_eq!(serde_json::to_string(&t).unwrap(), before);
     }
 
     #[test]
