@@ -172,11 +172,7 @@ async fn candidate_json(
     eval_id: &str,
     name: &str,
 ) -> Result<Response, ApiError> {
-    let row = state
-        .store
-        .trace(org_id, eval_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("Trace '{eval_id}' not found")))?;
+    let row = trace_row(state, org_id, eval_id).await?;
     let json = stored::candidate(&row, name)
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or_else(|| {
@@ -187,21 +183,29 @@ async fn candidate_json(
 
 /// The trace as JSON, with the delivery state joined in.
 async fn trace_json(state: &AppState, org_id: &str, eval_id: &str) -> Result<Response, ApiError> {
-    let not_found = || ApiError::NotFound(format!("Trace '{eval_id}' not found"));
-    let row = state
-        .store
-        .trace(org_id, eval_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let row = trace_row(state, org_id, eval_id).await?;
     // Deliveries happen after the trace is written: join them in at read time.
     let job = state
         .store
         .job(org_id, eval_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::NotFound(format!("Trace '{eval_id}' not found")))?;
     let webhook = super::jobs::webhook_status(state, &job).await?;
     let json = stored::render(&row, webhook).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(json_response(json, row.bytes.len()))
+}
+
+/// An organisation's stored trace; another's, or none, is 404.
+async fn trace_row(
+    state: &AppState,
+    org_id: &str,
+    eval_id: &str,
+) -> Result<crate::store::TraceRow, ApiError> {
+    state
+        .store
+        .trace(org_id, eval_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Trace '{eval_id}' not found")))
 }
 
 /// A part of a stored trace, with its stored size.
@@ -230,11 +234,7 @@ async fn comparison_json(
 ) -> Result<Response, ApiError> {
     let mut traces = Vec::with_capacity(2);
     for id in [eval_id, other_id] {
-        let row = state
-            .store
-            .trace(org_id, id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("Trace '{id}' not found")))?;
+        let row = trace_row(state, org_id, id).await?;
         traces.push(stored::decode(&row).map_err(|e| ApiError::Internal(e.to_string()))?);
     }
     let comparison =

@@ -197,7 +197,7 @@ fn sensitive_values(pool: &Pool, paths: &[String]) -> Result<Vec<Vec<String>>, E
         })?;
     Ok(candidates
         .iter()
-        .map(|c| crate::traces::redact::values_at(c, paths))
+        .map(|c| crate::traces::redact::candidate_values(c, paths))
         .collect())
 }
 

@@ -222,19 +222,9 @@ impl Columns {
 
     /// Every candidate, in pool order, as it was written.
     pub fn candidates(&self) -> impl Iterator<Item = CandidateTrace> + '_ {
-        let filters: Vec<Arc<str>> = self.filters.iter().map(|f| Arc::from(f.as_str())).collect();
-        let scorers: Vec<Arc<str>> = self.scorers.iter().map(|s| Arc::from(s.as_str())).collect();
-        let dimensions: Vec<Arc<str>> = self
-            .dimensions
-            .iter()
-            .map(|d| Arc::from(d.as_str()))
-            .collect();
-        let mut cursor = Cursor {
-            notes: vec![0; self.dimensions.len()],
-            ..Cursor::default()
-        };
-        (0..self.names.len())
-            .map(move |i| self.candidate(i, &mut cursor, &filters, &scorers, &dimensions))
+        let shared = self.shared();
+        let mut cursor = self.cursor();
+        (0..self.names.len()).map(move |i| self.candidate(i, &mut cursor, &shared))
     }
 
     /// The candidate at `position` alone, reading past those before it without building
@@ -243,10 +233,7 @@ impl Columns {
         if position >= self.names.len() {
             return None;
         }
-        let mut cursor = Cursor {
-            notes: vec![0; self.dimensions.len()],
-            ..Cursor::default()
-        };
+        let mut cursor = self.cursor();
         for i in 0..position {
             let rated = usize::from(self.rated[i]);
             for r in cursor.rating..cursor.rating + rated {
@@ -255,26 +242,33 @@ impl Columns {
             cursor.rating += rated;
             cursor.result += usize::from(self.tiers[i].is_some());
         }
-        let arcs = |names: &[String]| -> Vec<Arc<str>> {
-            names.iter().map(|n| Arc::from(n.as_str())).collect()
-        };
-        Some(self.candidate(
-            position,
-            &mut cursor,
-            &arcs(&self.filters),
-            &arcs(&self.scorers),
-            &arcs(&self.dimensions),
-        ))
+        Some(self.candidate(position, &mut cursor, &self.shared()))
     }
 
-    fn candidate(
-        &self,
-        i: usize,
-        cursor: &mut Cursor,
-        filters: &[Arc<str>],
-        scorers: &[Arc<str>],
-        dimensions: &[Arc<str>],
-    ) -> CandidateTrace {
+    /// Where reading starts: the first rating, result and note of every dimension.
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            notes: vec![0; self.dimensions.len()],
+            ..Cursor::default()
+        }
+    }
+
+    /// The names candidates share, one allocation each.
+    fn shared(&self) -> Shared {
+        let shared = |names: &[String]| names.iter().map(|n| Arc::from(n.as_str())).collect();
+        Shared {
+            filters: shared(&self.filters),
+            scorers: shared(&self.scorers),
+            dimensions: shared(&self.dimensions),
+        }
+    }
+
+    fn candidate(&self, i: usize, cursor: &mut Cursor, shared: &Shared) -> CandidateTrace {
+        let Shared {
+            filters,
+            scorers,
+            dimensions,
+        } = shared;
         let verdicts = self.reasons[i]
             .iter()
             .zip(filters)
@@ -320,6 +314,14 @@ impl Columns {
             result,
         }
     }
+}
+
+/// The module and dimension names of the candidates built from the columns, shared as a
+/// trace shares them.
+struct Shared {
+    filters: Vec<Arc<str>>,
+    scorers: Vec<Arc<str>>,
+    dimensions: Vec<Arc<str>>,
 }
 
 /// Where reading the columns is: the next rating, the next result, and per dimension the

@@ -46,7 +46,8 @@ pub struct Redacted {
 }
 
 /// Masks `trace` as `sensitive` says; `candidate_values[i]` holds the sensitive values of
-/// the pool's candidate `i` (see [`values_at`]), empty when the manifest marks none.
+/// the pool's candidate `i` as [`candidate_values`] gives them, empty when the manifest
+/// marks none.
 pub fn redact(trace: &mut Trace, sensitive: &Sensitive, candidate_values: &[Vec<String>]) {
     if sensitive.is_empty() {
         return;
@@ -69,11 +70,10 @@ pub fn redact(trace: &mut Trace, sensitive: &Sensitive, candidate_values: &[Vec<
     for candidate in &mut trace.candidates {
         let own = candidate_values
             .get(candidate.index as usize)
-            .map(|values| searchable(values.clone()))
-            .unwrap_or_default();
+            .map_or(&[][..], Vec::as_slice);
         let mask = |text: &mut String| {
             mask_text(text, &profile_values);
-            mask_text(text, &own);
+            mask_text(text, own);
         };
         for verdict in &mut candidate.verdicts {
             if let Some(reason) = &mut verdict.reason {
@@ -93,6 +93,13 @@ pub fn redact(trace: &mut Trace, sensitive: &Sensitive, candidate_values: &[Vec<
             candidate: sensitive.candidate.clone(),
         });
     }
+}
+
+/// The values of a candidate at the sensitive `paths` that its text is searched for: as
+/// [`values_at`], ready to search (long enough, longest first, once each). Worked out once
+/// per pool, not per job.
+pub fn candidate_values(candidate: &Value, paths: &[String]) -> Vec<String> {
+    searchable(values_at(candidate, paths))
 }
 
 /// The values of a candidate (or profile) at the sensitive `paths`, as they may be
@@ -255,7 +262,7 @@ mod tests {
         ];
         let values: Vec<Vec<String>> = pool
             .iter()
-            .map(|c| values_at(c, &sensitive.candidate))
+            .map(|c| candidate_values(c, &sensitive.candidate))
             .collect();
         redact(&mut t, &sensitive, &values);
 
