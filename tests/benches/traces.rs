@@ -2,12 +2,14 @@
 //! candidates (insurance sample pool, seed profile, masked as stored):
 //!
 //! - its size: the trace's JSON, that JSON compressed (how traces were stored before
-//!   columns), and the columns compressed (how they are stored now);
+//!   columns), and the paged columns compressed (how they are stored now);
 //! - the service's time to store it (encode), to read it back whole (what `GET
-//!   /traces/{id}` and a replay do) and to read one candidate (`?candidate=NAME`);
+//!   /traces/{id}` and a replay do), to read one candidate (`?candidate=NAME`), the
+//!   overview (`?part=overview`) and the shortlist's first page (`?part=shortlist`);
 //! - the viewer's first view: a service with the pool, a job, and its audit link opened
 //!   in headless Chromium; the time from navigation until the first view was on screen
-//!   (the viewer stamps it), at 2,000 and 100,000 candidates.
+//!   (the viewer stamps it), at 2,000 and 100,000 candidates, with the server's time for
+//!   the whole trace and for the two parts the viewer reads.
 //!
 //! Run: `cargo bench -p shortlist-tests --bench traces` (the browser part needs Debian's
 //! `chromium` and `chromium-driver`; without them it says so and skips it).
@@ -21,7 +23,7 @@ use serde_json::{Value, json};
 use shortlist_host::eval::{self, Pool};
 use shortlist_host::runtime::RuntimeConfig;
 use shortlist_host::store::TraceRow;
-use shortlist_host::traces::stored;
+use shortlist_host::traces::{stored, view};
 use shortlist_host::vertical::Vertical;
 use shortlist_tests::browser::Browser;
 use shortlist_tests::{HostOptions, TestHost, job, prepare, runtime};
@@ -59,9 +61,9 @@ async fn storage(sizes: &[usize]) {
     let runtime = runtime(RuntimeConfig::default());
     let vertical = Vertical::builtin(&runtime, "insurance").await.unwrap();
     println!(
-        "| candidates | trace JSON, KB | JSON + zstd, KB | columns + zstd, KB | store as JSON + zstd, ms | store as columns, ms | read whole, ms | read one candidate, ms |"
+        "| candidates | trace JSON, KB | JSON + zstd, KB | paged columns + zstd, KB | store as JSON + zstd, ms | store as columns, ms | read whole, ms | read one candidate, ms | read the overview, ms | read a shortlist page, ms |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {
         let pool = Arc::new(
             Pool::from_values(
@@ -89,7 +91,7 @@ async fn storage(sizes: &[usize]) {
         let mut copies = copies();
         let (encode, encoded) =
             timed(|| stored::encode(copies.pop().expect("a copy per run"), &[]));
-        assert_eq!(encoded.encoding, stored::COLUMNS_ENCODING);
+        assert_eq!(encoded.encoding, stored::PAGES_ENCODING);
         let row = TraceRow {
             eval_id: "eval_bench".into(),
             org_id: "org".into(),
@@ -103,15 +105,24 @@ async fn storage(sizes: &[usize]) {
         assert_eq!(decoded, json, "the columns read back as the JSON");
         let middle = evaluation.trace.candidates[size / 2].name.clone();
         let (one, _) = timed(|| stored::candidate(&row, &middle).unwrap().unwrap());
+        let (overview, _) = timed(|| stored::open(&row).unwrap().overview(None).unwrap());
+        let (page, _) = timed(|| {
+            stored::open(&row)
+                .unwrap()
+                .shortlist(&view::Query::default())
+                .unwrap()
+        });
         println!(
-            "| {size} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {size} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             kb(json.len()),
             kb(json_zstd),
             kb(encoded.bytes.len()),
             ms(json_encode),
             ms(encode),
             ms(whole),
-            ms(one)
+            ms(one),
+            ms(overview),
+            ms(page)
         );
     }
 }
@@ -125,9 +136,9 @@ async fn viewer() {
         }
     };
     println!(
-        "\n| candidates | trace served, ms (server) | first view on screen, ms (median of {VIEWER_RUNS}) | trace JSON over the wire, MB |"
+        "\n| candidates | whole trace served, ms | overview + first page served, ms | first view on screen, ms (median of {VIEWER_RUNS}) | whole trace over the wire, MB | the viewer's two parts, KB |"
     );
-    println!("|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|");
     for size in VIEWER_SIZES {
         let host = TestHost::start_with(HostOptions {
             pool_size: size,
@@ -158,21 +169,24 @@ async fn viewer() {
             .await;
         assert_eq!(result["status"], "completed", "{result}");
         let audit = result["audit"].as_str().unwrap();
-        let mut served = Vec::new();
-        let mut wire = 0;
+        let get = |url: String| {
+            let client = host.client.clone();
+            async move {
+                let start = Instant::now();
+                let body = client.get(url).send().await.unwrap().bytes().await.unwrap();
+                (start.elapsed(), body.len())
+            }
+        };
+        let (mut served, mut parts_served) = (Vec::new(), Vec::new());
+        let (mut wire, mut parts_wire) = (0, 0);
         for _ in 0..VIEWER_RUNS {
-            let start = Instant::now();
-            let body = host
-                .client
-                .get(audit)
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
-            served.push(start.elapsed());
-            wire = body.len();
+            let (time, bytes) = get(audit.to_owned()).await;
+            served.push(time);
+            wire = bytes;
+            let (overview, overview_bytes) = get(format!("{audit}&part=overview")).await;
+            let (page, page_bytes) = get(format!("{audit}&part=shortlist&limit=50")).await;
+            parts_served.push(overview + page);
+            parts_wire = overview_bytes + page_bytes;
         }
         let mut rendered = Vec::new();
         for _ in 0..VIEWER_RUNS {
@@ -189,10 +203,12 @@ async fn viewer() {
             rendered.push(Duration::from_secs_f64(stamp / 1000.0));
         }
         println!(
-            "| {size} | {} | {} | {:.1} |",
+            "| {size} | {} | {} | {} | {:.1} | {:.1} |",
             ms(median(served)),
+            ms(median(parts_served)),
             ms(median(rendered)),
-            wire as f64 / 1e6
+            wire as f64 / 1e6,
+            parts_wire as f64 / 1e3
         );
     }
     browser.quit().await;

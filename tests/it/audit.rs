@@ -193,6 +193,38 @@ async fn a_link_opens_its_own_trace_only_and_says_why_not_otherwise() {
         (),
     );
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Nor any part of it.
+    for part in ["candidate=x", "part=overview", "part=shortlist"] {
+        let status = host
+            .client
+            .get(format!("{}/traces/{id}?{part}", host.url))
+            .header("X-API-Key", &host.key_b)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{part}");
+    }
+    // The link reads the parts the viewer reads; a part asked for wrongly is a 400 that
+    // names its parameter.
+    let (status, _, overview) = open(&host, &format!("{audit}&part=overview"), false).await;
+    assert_eq!(status, StatusCode::OK);
+    let overview: Value = serde_json::from_str(&overview).unwrap();
+    assert_eq!(overview["trace"]["eval_id"], id);
+    assert_eq!(overview["filtered"], result["filtered"]);
+    for (query, field) in [
+        ("part=summary", "part"),
+        ("part=shortlist&sort=colour", "sort"),
+        ("part=shortlist&order=up", "order"),
+        ("part=shortlist&limit=0", "limit"),
+        ("part=shortlist&offset=-1", "query"),
+    ] {
+        let (status, _, body) = open(&host, &format!("{audit}&{query}"), false).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error"]["code"], "invalid_request", "{query}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{query}");
+    }
     let b_link = host
         .links
         .mint(&host.url, id, "org_of_someone_else", None)
@@ -400,6 +432,17 @@ async fn an_auditor_opens_the_link_in_a_browser_and_follows_the_arithmetic() {
         browser.text_of("#release").await.unwrap(),
         trace["release"].as_str().unwrap()
     );
+    // Each module's limits, as the trace reports them.
+    let fuel = trace["modules"][0]["limits"]["fuel"].as_u64().unwrap();
+    let limits = browser.text_of("#modules td.limits").await.unwrap();
+    let digits = fuel.to_string();
+    let grouped: Vec<&str> = (0..digits.len())
+        .rev()
+        .step_by(3)
+        .map(|end| &digits[end.saturating_sub(2)..=end])
+        .collect();
+    let grouped = grouped.into_iter().rev().collect::<Vec<_>>().join(",");
+    assert!(limits.contains(&format!("{grouped} fuel")), "{limits}");
     browser
         .screenshot(&screenshot("viewer-shortlist"))
         .await
@@ -454,7 +497,14 @@ async fn an_auditor_opens_the_link_in_a_browser_and_follows_the_arithmetic() {
         .await
         .unwrap();
     browser.click(&link).await.unwrap();
-    let verdicts = browser.text_of("#drilldown #verdicts").await.unwrap();
+    // The viewer reads that candidate alone, then opens it.
+    let verdicts = browser
+        .text_of(&format!(
+            "#drilldown[data-name={}] #verdicts",
+            serde_json::to_string(name).unwrap()
+        ))
+        .await
+        .unwrap();
     assert!(verdicts.contains("rejected"), "{verdicts}");
     let groups = browser.text_of("#filtered").await.unwrap();
     assert!(

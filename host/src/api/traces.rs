@@ -3,6 +3,12 @@
 //! of its organisation; as JSON for API clients, as the viewer for browsers (`Accept`).
 //! Another organisation's trace is 404 either way, as is a link that is not valid.
 //!
+//! A part instead of the whole JSON: `?candidate=NAME`, one candidate; `?part=overview`,
+//! the trace without its candidates and their counts and rejections grouped by reason;
+//! `?part=shortlist&q=&sort=&order=&offset=&limit=`, a page of the ranked shortlist (what
+//! the viewer reads, see [`crate::traces::view`]). Each reads the parts of the stored
+//! trace it needs.
+//!
 //! `GET /traces/{eval_id}/compare/{other_id}` compares two evaluations of one organisation
 //! (as JSON, or the viewer's comparison page): it needs the right to read each, an API
 //! key of the organisation or each trace's link (the first's as `exp`, `kid`, `sig`, the
@@ -17,9 +23,9 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::extract::Caller;
-use super::{ApiError, AppState, viewer};
+use super::{ApiError, AppState, Detail, viewer};
 use crate::traces::links::{LinkError, LinkQuery};
-use crate::traces::{compare, stored};
+use crate::traces::{compare, stored, view};
 
 /// Response header giving the trace's stored (compressed) size in bytes.
 pub const STORED_BYTES_HEADER: &str = "x-trace-stored-bytes";
@@ -41,11 +47,61 @@ struct CompareQuery {
     to_sig: Option<String>,
 }
 
-/// A part of a trace to read instead of all of it.
+/// A part of a trace to read instead of all of it: one candidate by name, or for the
+/// viewer, the overview or a page of the shortlist (see [`view::Query`]).
 #[derive(Debug, Default, Deserialize)]
 struct Part {
     /// One candidate, by name.
     candidate: Option<String>,
+    /// `overview` or `shortlist`.
+    part: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    order: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+/// What a request reads of a trace.
+enum Reading {
+    Whole,
+    Candidate(String),
+    Overview,
+    Shortlist(view::Query),
+}
+
+impl Part {
+    fn reading(self) -> Result<Reading, ApiError> {
+        if let Some(name) = self.candidate {
+            return Ok(Reading::Candidate(name));
+        }
+        match self.part.as_deref() {
+            None => Ok(Reading::Whole),
+            Some("overview") => Ok(Reading::Overview),
+            Some("shortlist") => Ok(Reading::Shortlist(view::Query {
+                q: self.q,
+                sort: self.sort,
+                order: self.order,
+                offset: self.offset,
+                limit: self.limit,
+            })),
+            Some(other) => Err(invalid(
+                "part",
+                format!("Part '{other}' is neither 'overview' nor 'shortlist'"),
+            )),
+        }
+    }
+}
+
+/// A 400 naming the query parameter at fault.
+fn invalid(field: &str, message: String) -> ApiError {
+    ApiError::InvalidRequest {
+        details: vec![Detail {
+            field: field.to_owned(),
+            message: message.clone(),
+        }],
+        message,
+    }
 }
 
 async fn trace(
@@ -61,10 +117,11 @@ async fn trace(
         if html {
             return Ok(viewer::shell());
         }
-        match part.ok().and_then(|Query(p)| p.candidate) {
-            Some(name) => candidate_json(&state, &org_id, &eval_id, &name).await,
-            None => trace_json(&state, &org_id, &eval_id).await,
-        }
+        let reading = part
+            .map_err(|e| invalid("query", format!("Invalid query: {}", e.body_text())))?
+            .0
+            .reading()?;
+        trace_json(&state, &org_id, &eval_id, reading).await
     }
     .await;
     respond(outcome, html)
@@ -165,34 +222,69 @@ async fn authorize(
     }
 }
 
-/// One candidate's part of the trace, as JSON: built alone from a columnar trace.
-async fn candidate_json(
+/// The trace, or the part of it asked for, as JSON; the whole trace and its overview with
+/// the delivery state joined in.
+async fn trace_json(
     state: &AppState,
     org_id: &str,
     eval_id: &str,
-    name: &str,
+    reading: Reading,
 ) -> Result<Response, ApiError> {
     let row = trace_row(state, org_id, eval_id).await?;
-    let json = stored::candidate(&row, name)
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("Trace '{eval_id}' has no candidate named '{name}'"))
-        })?;
-    Ok(json_response(json, row.bytes.len()))
+    let webhook = match reading {
+        Reading::Whole | Reading::Overview => webhook(state, org_id, eval_id).await?,
+        Reading::Candidate(_) | Reading::Shortlist(_) => None,
+    };
+    let stored_bytes = row.bytes.len();
+    let missing = match &reading {
+        Reading::Candidate(name) => {
+            format!("Trace '{eval_id}' has no candidate named '{name}'")
+        }
+        _ => format!("Trace '{eval_id}' not found"),
+    };
+    // Decompressing and writing JSON is CPU work, 0.3 s for a whole trace of 100,000
+    // candidates: off the threads that serve requests.
+    let read = move || -> Result<Option<Vec<u8>>, stored::Error> {
+        let trace = stored::open(&row)?;
+        match reading {
+            Reading::Whole => trace.render(webhook).map(Some),
+            Reading::Candidate(name) => trace.candidate(&name),
+            Reading::Overview => trace.overview(webhook).map(Some),
+            Reading::Shortlist(query) => trace.shortlist(&query).map(Some),
+        }
+    };
+    let json = tokio::task::spawn_blocking(read)
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading a trace failed: {e}")))?
+        .map_err(read_error)?
+        .ok_or(ApiError::NotFound(missing))?;
+    Ok(json_response(json, stored_bytes))
 }
 
-/// The trace as JSON, with the delivery state joined in.
-async fn trace_json(state: &AppState, org_id: &str, eval_id: &str) -> Result<Response, ApiError> {
-    let row = trace_row(state, org_id, eval_id).await?;
-    // Deliveries happen after the trace is written: join them in at read time.
+/// The delivery state of a job's webhook. Deliveries happen after the trace is written:
+/// they are joined in at read time.
+async fn webhook(
+    state: &AppState,
+    org_id: &str,
+    eval_id: &str,
+) -> Result<Option<serde_json::Value>, ApiError> {
     let job = state
         .store
         .job(org_id, eval_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Trace '{eval_id}' not found")))?;
-    let webhook = super::jobs::webhook_status(state, &job).await?;
-    let json = stored::render(&row, webhook).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(json_response(json, row.bytes.len()))
+    super::jobs::webhook_status(state, &job).await
+}
+
+/// A stored trace that cannot be read is the server's fault; a part asked for with a
+/// parameter it cannot take, the client's.
+fn read_error(e: stored::Error) -> ApiError {
+    match e {
+        stored::Error::Query(e) => invalid(e.field, e.message),
+        e @ (stored::Error::Damaged { .. } | stored::Error::UnknownEncoding { .. }) => {
+            ApiError::Internal(e.to_string())
+        }
+    }
 }
 
 /// An organisation's stored trace; another's, or none, is 404.
@@ -235,7 +327,7 @@ async fn comparison_json(
     let mut traces = Vec::with_capacity(2);
     for id in [eval_id, other_id] {
         let row = trace_row(state, org_id, id).await?;
-        traces.push(stored::decode(&row).map_err(|e| ApiError::Internal(e.to_string()))?);
+        traces.push(stored::decode(&row).map_err(read_error)?);
     }
     let comparison =
         compare::compare((eval_id, &traces[0]), (other_id, &traces[1])).map_err(|e| match e {

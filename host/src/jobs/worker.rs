@@ -246,7 +246,20 @@ async fn evaluate(
         trace,
         wall_times,
     } = evaluation;
-    let encoded = stored::encode(trace, &wall_times);
+    let measured: Vec<stored::Measured> = trace
+        .modules
+        .iter()
+        .zip(wall_times)
+        .map(|(traced, wall_time)| stored::Measured {
+            wall_time,
+            limits: release
+                .vertical
+                .modules()
+                .find(|m| m.info().name == traced.name)
+                .map(|m| m.job_limits().into()),
+        })
+        .collect();
+    let encoded = stored::encode(trace, &measured);
     let completed = evaluation.status == "completed";
     let message_id = webhook_id(&job.id);
     let finish = Finish {

@@ -153,6 +153,11 @@ impl Module {
         &self.info
     }
 
+    /// The limits of its job calls (`validate-profile`, `evaluate`).
+    pub fn job_limits(&self) -> &Limits {
+        &self.config.job_limits
+    }
+
     /// The compiled component (for inspection of its imports and exports).
     pub fn component(&self) -> &Component {
         self.pre.instance_pre().component()

@@ -1,7 +1,18 @@
-//! The columnar form of a stored trace: the trace's JSON before its candidates kept as
-//! it is (the head: identity, profile, modules, manifest), and the candidates turned into
-//! columns (names, filter reasons, levels, evidence, notes by dimension, aggregates), which
-//! compress several times better than the same values interleaved in JSON objects.
+//! The columnar form of a stored trace, in pages: an index and the pages of texts it
+//! refers to, each stored as its own compressed frame (see [`super::stored`]), so that
+//! reading one candidate, or one page of the shortlist, decompresses and parses the index
+//! and the pages it needs, not the whole trace.
+//!
+//! - The [`Index`] holds the trace's JSON before its candidates as it is (the head:
+//!   identity, profile, modules, manifest) and every candidate's values but its longer
+//!   texts, as columns: names, filter verdicts (a reason as its position in a table of
+//!   the distinct reasons), ratings (dimension, scorer, level, evidence), and the
+//!   aggregates (tier, fit, confidence, evidence share, rank). That is what the viewer
+//!   sorts, searches and groups by.
+//! - A [`Page`] holds the texts of [`PAGE_SIZE`] candidates: their notes, grouped by
+//!   dimension, and their reasoning sentences. Pages hold the candidates in the order the
+//!   viewer lists them first: those with a result by rank, then the others in pool order;
+//!   so the shortlist's first page of 50 is in the first page.
 //!
 //! Nothing is recomputed on read, so a stored trace does not change when the code that
 //! aggregates does: the columns hold every value, and reading them back builds the same
@@ -11,10 +22,14 @@
 //! share as thousandths, and a reasoning sentence as references to the candidate's own
 //! notes with the text between them.
 //!
-//! [`Columns::of`] checks that every value fits this shape and returns `None` when one
+//! [`split`] checks that every value fits this shape and gives the trace back when one
 //! does not (an index out of order, a fit with more decimals); the caller then stores the
 //! trace's JSON as it is. So what is read back is always what was written.
+//!
+//! Traces stored before pages ([`Unpaged`]: one set of columns with every text) are read
+//! as an index with a single page.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -23,26 +38,32 @@ use super::{Aggregate, CandidateTrace, ScoreTrace, Trace, Verdict};
 use crate::eval::CONFIDENCE;
 use crate::vertical::Level;
 
-/// The evidence names, by their letter in [`Columns::evidence`].
+/// Candidates per page: a page of the viewer's shortlist (50 rows) in rank order reads
+/// one or two pages.
+pub const PAGE_SIZE: usize = 256;
+
+/// The evidence names, by their letter in [`Index::evidence`].
 const EVIDENCE: [(&str, char); 3] = [("full", 'f'), ("partial", 'p'), ("none", 'n')];
 
-/// A trace's candidates as columns, with the JSON before them.
+/// A trace's head and its candidates' values, but for the texts in [`Page`]s.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-pub struct Columns {
+pub struct Index {
     /// The trace's JSON up to and including the `[` that opens its candidates.
     head: String,
     /// Filter names in pipeline order: a candidate's verdict `i` is filter `i`'s.
     filters: Vec<String>,
-    /// Scorer names, as [`Columns::rating_scorers`] refers to them.
+    /// Scorer names, as [`Index::rating_scorers`] refers to them.
     scorers: Vec<String>,
-    /// Dimension names, as [`Columns::rating_dimensions`] and `notes` refer to them.
+    /// Dimension names, as [`Index::rating_dimensions`] and pages' notes refer to them.
     dimensions: Vec<String>,
-    /// Tier names, as [`Columns::tiers`] refers to them.
+    /// Tier names, as [`Index::tiers`] refers to them.
     tier_names: Vec<String>,
+    /// The distinct rejection reasons, as [`Index::rejections`] refers to them.
+    reasons: Vec<String>,
     /// Per candidate, its name (its index is its position).
     names: Vec<String>,
-    /// Per candidate, per filter that ran: the rejection reason, none when kept.
-    reasons: Vec<Vec<Option<String>>>,
+    /// Per candidate, per filter that ran: its rejection reason, none when kept.
+    rejections: Vec<Vec<Option<u32>>>,
     /// Per candidate, its number of ratings.
     rated: Vec<u8>,
     /// Per rating, in candidate order: its dimension.
@@ -53,8 +74,6 @@ pub struct Columns {
     levels: String,
     /// Per rating: its evidence's letter.
     evidence: String,
-    /// Per dimension, the notes of its ratings in candidate order.
-    notes: Vec<Vec<String>>,
     /// Per candidate, its tier when it has a result.
     tiers: Vec<Option<u16>>,
     /// Per result, in candidate order: fit in tenths.
@@ -65,7 +84,18 @@ pub struct Columns {
     share_thousandths: Vec<i64>,
     /// Per result: rank.
     ranks: Vec<u32>,
-    /// Per result: the reasoning sentence.
+    /// The candidates in the order the pages hold them.
+    order: Vec<u32>,
+    /// Candidates per page.
+    page_size: u32,
+}
+
+/// The texts of a page of candidates.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// Per dimension, the notes of the page's ratings, in page order.
+    notes: Vec<Vec<String>>,
+    /// Per candidate of the page with a result, in page order: its reasoning sentence.
     reasoning: Vec<Vec<Part>>,
 }
 
@@ -80,40 +110,40 @@ enum Part {
     Text(String),
 }
 
-impl Columns {
-    /// The columns of `trace`, or the trace back when a value does not fit them (it is
-    /// then stored as JSON). The trace's texts move into the columns, uncopied.
-    ///
-    /// # Errors
-    ///
-    /// The trace, unchanged, when a value does not fit.
-    pub fn of(mut trace: Trace) -> Result<Self, Box<Trace>> {
-        let candidates = std::mem::take(&mut trace.candidates);
-        let head = serde_json::to_string(&trace)
-            .ok()
-            .and_then(|head| head.strip_suffix("]}").map(str::to_owned))
-            .filter(|head| head.ends_with("\"candidates\":["));
-        let Some(head) = head else {
-            trace.candidates = candidates;
-            return Err(Box::new(trace));
-        };
-        let n = candidates.len();
-        let dimensions = std::mem::take(&mut trace.aggregation.dimensions);
-        let tier_names = trace
-            .aggregation
-            .tiers
-            .iter()
-            .map(|t| t.name.clone())
-            .collect();
-        let mut columns = Columns {
+/// The index and pages of `trace`, or the trace back when a value does not fit them (it
+/// is then stored as JSON). The trace's texts move into the columns, uncopied.
+///
+/// # Errors
+///
+/// The trace, unchanged, when a value does not fit.
+pub fn split(mut trace: Trace) -> Result<(Index, Vec<Page>), Box<Trace>> {
+    let candidates = std::mem::take(&mut trace.candidates);
+    let head = serde_json::to_string(&trace)
+        .ok()
+        .and_then(|head| head.strip_suffix("]}").map(str::to_owned))
+        .filter(|head| head.ends_with("\"candidates\":["));
+    let Some(head) = head else {
+        trace.candidates = candidates;
+        return Err(Box::new(trace));
+    };
+    let n = candidates.len();
+    let dimensions = std::mem::take(&mut trace.aggregation.dimensions);
+    let tier_names = trace
+        .aggregation
+        .tiers
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let mut coder = Coder {
+        index: Index {
             head,
             filters: Vec::new(),
             scorers: Vec::new(),
-            notes: vec![Vec::new(); dimensions.len()],
             dimensions,
             tier_names,
+            reasons: Vec::new(),
             names: Vec::with_capacity(n),
-            reasons: Vec::with_capacity(n),
+            rejections: Vec::with_capacity(n),
             rated: Vec::with_capacity(n),
             rating_dimensions: Vec::new(),
             rating_scorers: Vec::new(),
@@ -124,191 +154,459 @@ impl Columns {
             confidence: String::new(),
             share_thousandths: Vec::new(),
             ranks: Vec::new(),
-            reasoning: Vec::new(),
-        };
-        // First every value is checked and coded, then the texts move in: a trace that
-        // does not fit goes back whole.
-        for (position, candidate) in candidates.iter().enumerate() {
-            if columns.code(position, candidate).is_none() {
-                trace.aggregation.dimensions = columns.dimensions;
-                trace.candidates = candidates;
-                return Err(Box::new(trace));
-            }
+            order: Vec::with_capacity(n),
+            page_size: PAGE_SIZE as u32,
+        },
+        reasoning: Vec::with_capacity(n),
+    };
+    // First every value is checked and coded, then the texts move in: a trace that does
+    // not fit goes back whole.
+    for (position, candidate) in candidates.iter().enumerate() {
+        if coder.code(position, candidate).is_none() {
+            trace.aggregation.dimensions = coder.index.dimensions;
+            trace.candidates = candidates;
+            return Err(Box::new(trace));
         }
-        let mut rating = 0;
-        for candidate in candidates {
-            columns.names.push(candidate.name);
-            columns
-                .reasons
-                .push(candidate.verdicts.into_iter().map(|v| v.reason).collect());
-            for score in candidate.scores {
-                let d = usize::from(columns.rating_dimensions[rating]);
-                columns.notes[d].push(score.note);
-                rating += 1;
-            }
-        }
-        Ok(columns)
     }
+    let Coder {
+        mut index,
+        mut reasoning,
+    } = coder;
+    index.order = page_order(&index);
+    let first_rating = prefix_sums(index.rated.iter().map(|&r| usize::from(r)));
+    let mut reasons: HashMap<String, u32> = HashMap::new();
+    let mut texts: Vec<Option<Vec<ScoreTrace>>> = Vec::with_capacity(n);
+    for candidate in candidates {
+        index.names.push(candidate.name);
+        let rejections = candidate
+            .verdicts
+            .into_iter()
+            .map(|v| {
+                v.reason.map(|reason| {
+                    let next = reasons.len() as u32;
+                    *reasons.entry(reason).or_insert(next)
+                })
+            })
+            .collect();
+        index.rejections.push(rejections);
+        texts.push(Some(candidate.scores));
+    }
+    index.reasons = vec![String::new(); reasons.len()];
+    for (reason, i) in reasons {
+        index.reasons[i as usize] = reason;
+    }
+    let pages = index
+        .order
+        .chunks(PAGE_SIZE)
+        .map(|members| {
+            let mut page = Page {
+                notes: vec![Vec::new(); index.dimensions.len()],
+                reasoning: Vec::new(),
+            };
+            for &i in members {
+                let i = i as usize;
+                let scores = texts[i].take().unwrap_or_default();
+                for (r, score) in (first_rating[i]..).zip(scores) {
+                    let d = usize::from(index.rating_dimensions[r]);
+                    page.notes[d].push(score.note);
+                }
+                if let Some(parts) = reasoning[i].take() {
+                    page.reasoning.push(parts);
+                }
+            }
+            page
+        })
+        .collect();
+    Ok((index, pages))
+}
 
+/// Codes the values of a trace's candidates into an [`Index`], and their reasoning into
+/// parts.
+struct Coder {
+    index: Index,
+    /// Per candidate: its reasoning sentence, when it has a result.
+    reasoning: Vec<Option<Vec<Part>>>,
+}
+
+impl Coder {
     /// Codes every value of a candidate but its texts; `None` when one does not fit.
     fn code(&mut self, position: usize, c: &CandidateTrace) -> Option<()> {
+        let index = &mut self.index;
         if c.index as usize != position {
             return None;
         }
         for (i, verdict) in c.verdicts.iter().enumerate() {
-            match self.filters.get(i) {
+            match index.filters.get(i) {
                 Some(name) if **name == *verdict.module => {}
                 Some(_) => return None,
-                None => self.filters.push(verdict.module.to_string()),
+                None => index.filters.push(verdict.module.to_string()),
             }
             if verdict.eligible != verdict.reason.is_none() {
                 return None;
             }
         }
-        self.rated.push(u8::try_from(c.scores.len()).ok()?);
+        index.rated.push(u8::try_from(c.scores.len()).ok()?);
         for score in &c.scores {
-            let dimension = self
+            let dimension = index
                 .dimensions
                 .iter()
                 .position(|d| **d == *score.dimension)?;
-            let scorer = match self.scorers.iter().position(|s| **s == *score.module) {
+            let scorer = match index.scorers.iter().position(|s| **s == *score.module) {
                 Some(i) => i,
                 None => {
-                    self.scorers.push(score.module.to_string());
-                    self.scorers.len() - 1
+                    index.scorers.push(score.module.to_string());
+                    index.scorers.len() - 1
                 }
             };
             let level = Level::ALL.iter().position(|l| l.as_str() == score.level)?;
             let evidence = EVIDENCE.iter().find(|(name, _)| *name == score.evidence)?.1;
-            self.rating_dimensions.push(u8::try_from(dimension).ok()?);
-            self.rating_scorers.push(u8::try_from(scorer).ok()?);
-            self.levels.push(char::from(b'1' + level as u8));
-            self.evidence.push(evidence);
+            index.rating_dimensions.push(u8::try_from(dimension).ok()?);
+            index.rating_scorers.push(u8::try_from(scorer).ok()?);
+            index.levels.push(char::from(b'1' + level as u8));
+            index.evidence.push(evidence);
         }
         let Some(result) = &c.result else {
-            self.tiers.push(None);
+            index.tiers.push(None);
+            self.reasoning.push(None);
             return Some(());
         };
-        let tier = self.tier_names.iter().position(|t| *t == result.tier)?;
-        self.tiers.push(Some(u16::try_from(tier).ok()?));
-        self.fit_tenths.push(scaled(result.fit, 10.0)?);
-        self.share_thousandths
+        let tier = index.tier_names.iter().position(|t| *t == result.tier)?;
+        index.tiers.push(Some(u16::try_from(tier).ok()?));
+        index.fit_tenths.push(scaled(result.fit, 10.0)?);
+        index
+            .share_thousandths
             .push(scaled(result.evidence_share, 1000.0)?);
         let confidence = CONFIDENCE.iter().position(|n| *n == result.confidence)?;
-        self.confidence.push(char::from(b'0' + confidence as u8));
-        self.ranks.push(result.rank);
-        self.reasoning.push(parts(&result.reasoning, &c.scores)?);
+        index.confidence.push(char::from(b'0' + confidence as u8));
+        index.ranks.push(result.rank);
+        self.reasoning
+            .push(Some(parts(&result.reasoning, &c.scores)?));
         Some(())
+    }
+}
+
+/// The order pages hold the candidates in: those with a result by rank, then the others
+/// in pool order.
+fn page_order(index: &Index) -> Vec<u32> {
+    let mut ranked = Vec::with_capacity(index.ranks.len());
+    let mut others = Vec::new();
+    let mut result = 0;
+    for (i, tier) in index.tiers.iter().enumerate() {
+        if tier.is_some() {
+            ranked.push((index.ranks[result], i as u32));
+            result += 1;
+        } else {
+            others.push(i as u32);
+        }
+    }
+    ranked.sort_unstable();
+    ranked.into_iter().map(|(_, i)| i).chain(others).collect()
+}
+
+/// `[0, a, a + b, ...]`: where each of a sequence of runs starts, and the total last.
+fn prefix_sums(counts: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut sums = vec![0];
+    let mut total = 0;
+    for count in counts {
+        total += count;
+        sums.push(total);
+    }
+    sums
+}
+
+/// An [`Index`] ready to read candidates from, with where each candidate's values are.
+#[derive(Debug)]
+pub struct Reader {
+    index: Index,
+    /// Per candidate: its place in [`Index::order`].
+    slot: Vec<u32>,
+    /// Per candidate: its first rating; the number of ratings last.
+    first_rating: Vec<usize>,
+    /// Per candidate: its result's place in the result columns (when it has one); the
+    /// number of results last.
+    first_result: Vec<usize>,
+    /// Per rating: its note's place among its page's notes of its dimension.
+    note_at: Vec<u32>,
+    /// Per result: its reasoning's place among its page's.
+    reasoning_at: Vec<u32>,
+    /// Per page: its number of notes of each dimension, and of reasoning sentences.
+    page_sizes: Vec<(Vec<usize>, usize)>,
+    /// The names candidates share, one allocation each.
+    shared: Shared,
+}
+
+/// What the index says of a candidate with a result.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ranked {
+    /// Its rank, from 1.
+    pub rank: u32,
+    /// Its tier's position in the manifest's tiers.
+    pub tier: usize,
+    /// Its fit.
+    pub fit: f64,
+    /// Its confidence's position in [`CONFIDENCE`].
+    pub confidence: usize,
+}
+
+impl Reader {
+    /// Reads an index, checking that its columns agree with each other (a damaged one
+    /// would otherwise build wrong candidates, or none).
+    ///
+    /// # Errors
+    ///
+    /// What does not agree.
+    pub fn new(index: Index) -> Result<Self, String> {
+        let n = index.names.len();
+        let per_candidate = [
+            ("rejections", index.rejections.len()),
+            ("rated", index.rated.len()),
+            ("tiers", index.tiers.len()),
+            ("order", index.order.len()),
+        ];
+        if let Some((column, len)) = per_candidate.iter().find(|(_, len)| *len != n) {
+            return Err(format!("{column} has {len} entries for {n} candidates"));
+        }
+        let first_rating = prefix_sums(index.rated.iter().map(|&r| usize::from(r)));
+        let ratings = first_rating[n];
+        let per_rating = [
+            ("rating_dimensions", index.rating_dimensions.len()),
+            ("rating_scorers", index.rating_scorers.len()),
+            ("levels", index.levels.len()),
+            ("evidence", index.evidence.len()),
+        ];
+        if let Some((column, len)) = per_rating.iter().find(|(_, len)| *len != ratings) {
+            return Err(format!("{column} has {len} entries for {ratings} ratings"));
+        }
+        let first_result = prefix_sums(index.tiers.iter().map(|t| usize::from(t.is_some())));
+        let results = first_result[n];
+        let per_result = [
+            ("fit_tenths", index.fit_tenths.len()),
+            ("confidence", index.confidence.len()),
+            ("share_thousandths", index.share_thousandths.len()),
+            ("ranks", index.ranks.len()),
+        ];
+        if let Some((column, len)) = per_result.iter().find(|(_, len)| *len != results) {
+            return Err(format!("{column} has {len} entries for {results} results"));
+        }
+        let in_range = index
+            .rating_dimensions
+            .iter()
+            .all(|&d| usize::from(d) < index.dimensions.len())
+            && index
+                .rating_scorers
+                .iter()
+                .all(|&s| usize::from(s) < index.scorers.len())
+            && index.levels.bytes().all(|l| (b'1'..=b'4').contains(&l))
+            && index
+                .evidence
+                .bytes()
+                .all(|e| EVIDENCE.iter().any(|(_, l)| *l as u8 == e))
+            && index
+                .confidence
+                .bytes()
+                .all(|c| usize::from(c.wrapping_sub(b'0')) < CONFIDENCE.len())
+            && index
+                .tiers
+                .iter()
+                .flatten()
+                .all(|&t| usize::from(t) < index.tier_names.len())
+            && index.rejections.iter().all(|verdicts| {
+                verdicts.len() <= index.filters.len()
+                    && verdicts
+                        .iter()
+                        .flatten()
+                        .all(|&r| (r as usize) < index.reasons.len())
+            });
+        if !in_range {
+            return Err("a value refers past the names it is a position in".to_owned());
+        }
+        let mut slot = vec![u32::MAX; n];
+        for (place, &i) in index.order.iter().enumerate() {
+            match slot.get_mut(i as usize) {
+                Some(s) if *s == u32::MAX => *s = place as u32,
+                _ => return Err(format!("order lists candidate {i} twice or past the pool")),
+            }
+        }
+        if index.page_size == 0 {
+            return Err("pages of no candidates".to_owned());
+        }
+        let mut note_at = vec![0; ratings];
+        let mut reasoning_at = vec![0; results];
+        let mut page_sizes = Vec::new();
+        for members in index.order.chunks(index.page_size as usize) {
+            let mut notes = vec![0; index.dimensions.len()];
+            let mut reasoning = 0;
+            for &i in members {
+                let i = i as usize;
+                let ratings = first_rating[i]..first_rating[i + 1];
+                for (at, &d) in note_at[ratings.clone()]
+                    .iter_mut()
+                    .zip(&index.rating_dimensions[ratings])
+                {
+                    *at = notes[usize::from(d)] as u32;
+                    notes[usize::from(d)] += 1;
+                }
+                if index.tiers[i].is_some() {
+                    reasoning_at[first_result[i]] = reasoning as u32;
+                    reasoning += 1;
+                }
+            }
+            page_sizes.push((notes, reasoning));
+        }
+        let shared = |names: &[String]| names.iter().map(|n| Arc::from(n.as_str())).collect();
+        let shared = Shared {
+            filters: shared(&index.filters),
+            scorers: shared(&index.scorers),
+            dimensions: shared(&index.dimensions),
+        };
+        Ok(Reader {
+            index,
+            slot,
+            first_rating,
+            first_result,
+            note_at,
+            reasoning_at,
+            page_sizes,
+            shared,
+        })
+    }
+
+    /// The trace's JSON up to and including the `[` that opens its candidates.
+    pub fn head(&self) -> &str {
+        &self.index.head
+    }
+
+    /// Candidates in the pool.
+    pub fn len(&self) -> usize {
+        self.index.names.len()
+    }
+
+    /// Whether the trace has no candidate.
+    pub fn is_empty(&self) -> bool {
+        self.index.names.is_empty()
+    }
+
+    /// Pages the candidates' texts are in.
+    pub fn pages(&self) -> usize {
+        self.page_sizes.len()
+    }
+
+    /// The page that holds the texts of the candidate at `position`.
+    pub fn page_of(&self, position: usize) -> usize {
+        self.slot[position] as usize / self.index.page_size as usize
+    }
+
+    /// Checks that page `p` holds the texts the index refers to in it.
+    ///
+    /// # Errors
+    ///
+    /// What it lacks.
+    pub fn check_page(&self, p: usize, page: &Page) -> Result<(), String> {
+        let (notes, reasoning) = &self.page_sizes[p];
+        let held: Vec<usize> = page.notes.iter().map(Vec::len).collect();
+        if held != *notes || page.reasoning.len() != *reasoning {
+            return Err(format!(
+                "page {p} holds {held:?} notes and {} sentences for {notes:?} and {reasoning}",
+                page.reasoning.len()
+            ));
+        }
+        Ok(())
     }
 
     /// The position of the first candidate named `name`.
     pub fn position(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
+        self.index.names.iter().position(|n| n == name)
     }
 
-    /// The trace's JSON, byte for byte as it was written.
-    pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.head.len() + self.names.len() * 500);
-        out.extend_from_slice(self.head.as_bytes());
-        for (i, candidate) in self.candidates().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut out, &candidate).expect("a candidate serializes");
-        }
-        out.extend_from_slice(b"]}");
-        out
+    /// The name of the candidate at `position`.
+    pub fn name(&self, position: usize) -> &str {
+        &self.index.names[position]
     }
 
-    /// Every candidate, in pool order, as it was written.
-    pub fn candidates(&self) -> impl Iterator<Item = CandidateTrace> + '_ {
-        let shared = self.shared();
-        let mut cursor = self.cursor();
-        (0..self.names.len()).map(move |i| self.candidate(i, &mut cursor, &shared))
+    /// The manifest's dimension names.
+    pub fn dimensions(&self) -> &[String] {
+        &self.index.dimensions
     }
 
-    /// The candidate at `position` alone, reading past those before it without building
-    /// them.
-    pub fn candidate_at(&self, position: usize) -> Option<CandidateTrace> {
-        if position >= self.names.len() {
-            return None;
-        }
-        let mut cursor = self.cursor();
-        for i in 0..position {
-            let rated = usize::from(self.rated[i]);
-            for r in cursor.rating..cursor.rating + rated {
-                cursor.notes[usize::from(self.rating_dimensions[r])] += 1;
-            }
-            cursor.rating += rated;
-            cursor.result += usize::from(self.tiers[i].is_some());
-        }
-        Some(self.candidate(position, &mut cursor, &self.shared()))
+    /// What the index says of the candidate at `position`'s result, when it has one.
+    pub fn ranked(&self, position: usize) -> Option<Ranked> {
+        let tier = self.index.tiers[position]?;
+        let r = self.first_result[position];
+        Some(Ranked {
+            rank: self.index.ranks[r],
+            tier: usize::from(tier),
+            fit: self.index.fit_tenths[r] as f64 / 10.0,
+            confidence: usize::from(self.index.confidence.as_bytes()[r] - b'0'),
+        })
     }
 
-    /// Where reading starts: the first rating, result and note of every dimension.
-    fn cursor(&self) -> Cursor {
-        Cursor {
-            notes: vec![0; self.dimensions.len()],
-            ..Cursor::default()
-        }
+    /// The candidate at `position`'s levels: per rating, its dimension's position and its
+    /// level (1 for `L1` to 4).
+    pub fn levels(&self, position: usize) -> impl Iterator<Item = (usize, u8)> + '_ {
+        (self.first_rating[position]..self.first_rating[position + 1]).map(|r| {
+            (
+                usize::from(self.index.rating_dimensions[r]),
+                self.index.levels.as_bytes()[r] - b'0',
+            )
+        })
     }
 
-    /// The names candidates share, one allocation each.
-    fn shared(&self) -> Shared {
-        let shared = |names: &[String]| names.iter().map(|n| Arc::from(n.as_str())).collect();
-        Shared {
-            filters: shared(&self.filters),
-            scorers: shared(&self.scorers),
-            dimensions: shared(&self.dimensions),
-        }
+    /// The filters that rejected the candidate at `position`, with their reasons.
+    pub fn rejections(&self, position: usize) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.index.rejections[position]
+            .iter()
+            .zip(&self.index.filters)
+            .filter_map(|(reason, filter)| {
+                reason.map(|r| (filter.as_str(), self.index.reasons[r as usize].as_str()))
+            })
     }
 
-    fn candidate(&self, i: usize, cursor: &mut Cursor, shared: &Shared) -> CandidateTrace {
+    /// The candidate at `position`, as it was written, from its page (which
+    /// [`Reader::check_page`] accepted).
+    pub fn candidate(&self, position: usize, page: &Page) -> CandidateTrace {
         let Shared {
             filters,
             scorers,
             dimensions,
-        } = shared;
-        let verdicts = self.reasons[i]
+        } = &self.shared;
+        let index = &self.index;
+        let verdicts = index.rejections[position]
             .iter()
             .zip(filters)
             .map(|(reason, module)| Verdict {
                 module: module.clone(),
                 eligible: reason.is_none(),
-                reason: reason.clone(),
+                reason: reason.map(|r| index.reasons[r as usize].clone()),
             })
             .collect();
-        let rated = usize::from(self.rated[i]);
-        let scores: Vec<ScoreTrace> = (cursor.rating..cursor.rating + rated)
+        let scores: Vec<ScoreTrace> = (self.first_rating[position]
+            ..self.first_rating[position + 1])
             .map(|r| {
-                let d = usize::from(self.rating_dimensions[r]);
-                let note = self.notes[d][cursor.notes[d]].clone();
-                cursor.notes[d] += 1;
+                let d = usize::from(index.rating_dimensions[r]);
                 ScoreTrace {
                     dimension: dimensions[d].clone(),
-                    level: Level::ALL[usize::from(self.levels.as_bytes()[r] - b'1')].as_str(),
-                    note,
-                    evidence: letter_to_evidence(self.evidence.as_bytes()[r]),
-                    module: scorers[usize::from(self.rating_scorers[r])].clone(),
+                    level: Level::ALL[usize::from(index.levels.as_bytes()[r] - b'1')].as_str(),
+                    note: page.notes[d][self.note_at[r] as usize].clone(),
+                    evidence: letter_to_evidence(index.evidence.as_bytes()[r]),
+                    module: scorers[usize::from(index.rating_scorers[r])].clone(),
                 }
             })
             .collect();
-        cursor.rating += rated;
-        let result = self.tiers[i].map(|tier| {
-            let r = cursor.result;
-            cursor.result += 1;
+        let result = index.tiers[position].map(|tier| {
+            let r = self.first_result[position];
+            let parts = &page.reasoning[self.reasoning_at[r] as usize];
             Aggregate {
-                fit: self.fit_tenths[r] as f64 / 10.0,
-                tier: self.tier_names[usize::from(tier)].clone(),
-                confidence: CONFIDENCE[usize::from(self.confidence.as_bytes()[r] - b'0')],
-                evidence_share: self.share_thousandths[r] as f64 / 1000.0,
-                reasoning: sentence(&self.reasoning[r], &scores),
-                rank: self.ranks[r],
+                fit: index.fit_tenths[r] as f64 / 10.0,
+                tier: index.tier_names[usize::from(tier)].clone(),
+                confidence: CONFIDENCE[usize::from(index.confidence.as_bytes()[r] - b'0')],
+                evidence_share: index.share_thousandths[r] as f64 / 1000.0,
+                reasoning: sentence(parts, &scores),
+                rank: index.ranks[r],
             }
         });
         CandidateTrace {
-            index: i as u32,
-            name: self.names[i].clone(),
+            index: position as u32,
+            name: index.names[position].clone(),
             verdicts,
             scores,
             result,
@@ -318,19 +616,90 @@ impl Columns {
 
 /// The module and dimension names of the candidates built from the columns, shared as a
 /// trace shares them.
+#[derive(Debug)]
 struct Shared {
     filters: Vec<Arc<str>>,
     scorers: Vec<Arc<str>>,
     dimensions: Vec<Arc<str>>,
 }
 
-/// Where reading the columns is: the next rating, the next result, and per dimension the
-/// next note.
-#[derive(Default)]
-struct Cursor {
-    rating: usize,
-    result: usize,
-    notes: Vec<usize>,
+/// A trace's columns as stored before pages: every value and text in one set of columns,
+/// in pool order. Read, never written.
+#[derive(Debug, Deserialize)]
+pub struct Unpaged {
+    head: String,
+    filters: Vec<String>,
+    scorers: Vec<String>,
+    dimensions: Vec<String>,
+    tier_names: Vec<String>,
+    names: Vec<String>,
+    reasons: Vec<Vec<Option<String>>>,
+    rated: Vec<u8>,
+    rating_dimensions: Vec<u8>,
+    rating_scorers: Vec<u8>,
+    levels: String,
+    evidence: String,
+    notes: Vec<Vec<String>>,
+    tiers: Vec<Option<u16>>,
+    fit_tenths: Vec<i64>,
+    confidence: String,
+    share_thousandths: Vec<i64>,
+    ranks: Vec<u32>,
+    reasoning: Vec<Vec<Part>>,
+}
+
+impl Unpaged {
+    /// The same values as an index with one page, holding the candidates in pool order.
+    pub fn into_paged(self) -> (Index, Page) {
+        let n = self.names.len();
+        let mut table: HashMap<String, u32> = HashMap::new();
+        let rejections = self
+            .reasons
+            .into_iter()
+            .map(|verdicts| {
+                verdicts
+                    .into_iter()
+                    .map(|reason| {
+                        reason.map(|reason| {
+                            let next = table.len() as u32;
+                            *table.entry(reason).or_insert(next)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut reasons = vec![String::new(); table.len()];
+        for (reason, i) in table {
+            reasons[i as usize] = reason;
+        }
+        let index = Index {
+            head: self.head,
+            filters: self.filters,
+            scorers: self.scorers,
+            dimensions: self.dimensions,
+            tier_names: self.tier_names,
+            reasons,
+            names: self.names,
+            rejections,
+            rated: self.rated,
+            rating_dimensions: self.rating_dimensions,
+            rating_scorers: self.rating_scorers,
+            levels: self.levels,
+            evidence: self.evidence,
+            tiers: self.tiers,
+            fit_tenths: self.fit_tenths,
+            confidence: self.confidence,
+            share_thousandths: self.share_thousandths,
+            ranks: self.ranks,
+            order: (0..n as u32).collect(),
+            page_size: n.max(1) as u32,
+        };
+        let page = Page {
+            notes: self.notes,
+            reasoning: self.reasoning,
+        };
+        (index, page)
+    }
 }
 
 fn letter_to_evidence(letter: u8) -> &'static str {
@@ -339,7 +708,6 @@ fn letter_to_evidence(letter: u8) -> &'static str {
         .find(|(_, l)| *l as u8 == letter)
         .map_or("none", |(name, _)| name)
 }
-
 /// `value` as a whole number of `1 / scale`, when reading it back gives the same bits.
 fn scaled(value: f64, scale: f64) -> Option<i64> {
     let n = (value * scale).round();
@@ -460,6 +828,67 @@ mod tests {
         // Text that is no note is kept as text.
         let other = "Nothing like the notes.";
         assert_eq!(parts(other, &scores).unwrap(), [Part::Text(other.into())]);
+    }
+
+    /// Columns as stored before pages: two candidates, one kept and rated, one rejected.
+    fn unpaged() -> serde_json::Value {
+        serde_json::json!({
+            "head": "{\"eval_id\":\"e\",\"candidates\":[",
+            "filters": ["appetite"], "scorers": ["rating"], "dimensions": ["strength"],
+            "tier_names": ["A"], "names": ["Kept", "Rejected"],
+            "reasons": [[null], ["not in CA"]],
+            "rated": [1, 0], "rating_dimensions": [0], "rating_scorers": [0],
+            "levels": "2", "evidence": "f", "notes": [["good strength"]],
+            "tiers": [0, null], "fit_tenths": [715], "confidence": "0",
+            "share_thousandths": [1000], "ranks": [1], "reasoning": [[-1, "."]]
+        })
+    }
+
+    #[test]
+    fn traces_stored_before_pages_read_as_one_page() {
+        let unpaged: Unpaged = serde_json::from_value(unpaged()).unwrap();
+        let (index, page) = unpaged.into_paged();
+        let reader = Reader::new(index).unwrap();
+        assert_eq!(reader.pages(), 1);
+        reader.check_page(0, &page).unwrap();
+        let json = |i| serde_json::to_string(&reader.candidate(i, &page)).unwrap();
+        assert_eq!(
+            json(0),
+            r#"{"index":0,"name":"Kept","verdicts":[{"module":"appetite","eligible":true}],"scores":[{"dimension":"strength","level":"L2","note":"good strength","evidence":"full","module":"rating"}],"result":{"fit":71.5,"tier":"A","confidence":"HIGH","evidence_share":1.0,"reasoning":"Good strength.","rank":1}}"#
+        );
+        assert_eq!(
+            json(1),
+            r#"{"index":1,"name":"Rejected","verdicts":[{"module":"appetite","eligible":false,"reason":"not in CA"}]}"#
+        );
+        assert_eq!(
+            reader.rejections(1).collect::<Vec<_>>(),
+            [("appetite", "not in CA")]
+        );
+        assert_eq!(reader.levels(0).collect::<Vec<_>>(), [(0, 2)]);
+    }
+
+    #[test]
+    fn an_index_whose_columns_disagree_is_refused() {
+        for (column, value) in [
+            ("rated", serde_json::json!([1])),
+            ("levels", serde_json::json!("7")),
+            ("rating_dimensions", serde_json::json!([3])),
+            (
+                "reasons",
+                serde_json::json!([[null], [null, "too many verdicts"]]),
+            ),
+            ("ranks", serde_json::json!([])),
+        ] {
+            let mut columns = unpaged();
+            columns[column] = value;
+            let unpaged: Unpaged = serde_json::from_value(columns).unwrap();
+            assert!(Reader::new(unpaged.into_paged().0).is_err(), "{column}");
+        }
+        let (index, _) = serde_json::from_value::<Unpaged>(unpaged())
+            .unwrap()
+            .into_paged();
+        let reader = Reader::new(index).unwrap();
+        assert!(reader.check_page(0, &Page::default()).is_err());
     }
 
     #[test]

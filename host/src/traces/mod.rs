@@ -1,7 +1,8 @@
 //! The audit trace of one evaluation: which module version decided what, for
 //! which candidate, and why. Traces are data, serialized as JSON; with timings
 //! off they are a pure function of the evaluation's inputs, byte for byte.
-//! [`stored`] owns how they are stored and read back ([`columns`] the columnar form); [`links`] the signed links that open
+//! [`stored`] owns how they are stored and read back ([`columns`] the columnar form, in
+//! pages; [`view`] the parts the viewer reads); [`links`] the signed links that open
 //! them in a browser; [`diff`] what changed between two evaluations, and [`compare`] two
 //! stored evaluations of one organisation side by side; [`redact`] which fields a
 //! stored trace masks.
@@ -12,6 +13,7 @@ pub mod diff;
 pub mod links;
 pub mod redact;
 pub mod stored;
+pub mod view;
 
 use std::sync::Arc;
 
@@ -85,6 +87,35 @@ pub struct SandboxRef {
     pub clock_unix_seconds: u64,
     /// The random seed, hex.
     pub seed: String,
+}
+
+/// The limits a module's calls ran under, as a trace reports them: kept beside the
+/// stored trace with the wall times (see [`stored`]), as they are the service's settings,
+/// not the evaluation's inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LimitsRef {
+    /// Wall-clock deadline per call, ms: `plugin_timeout`.
+    pub deadline_ms: u64,
+    /// Instructions per call: `plugin_fuel_exhausted`.
+    pub fuel: u64,
+    /// Linear memory: `plugin_memory_exceeded`.
+    pub memory_bytes: u64,
+    /// A call's result: `plugin_output_too_large`.
+    pub output_bytes: u64,
+    /// Log lines kept per call.
+    pub log_lines: u64,
+}
+
+impl From<&crate::runtime::Limits> for LimitsRef {
+    fn from(limits: &crate::runtime::Limits) -> Self {
+        LimitsRef {
+            deadline_ms: limits.deadline.as_millis() as u64,
+            fuel: limits.fuel,
+            memory_bytes: limits.memory_bytes as u64,
+            output_bytes: limits.output_bytes as u64,
+            log_lines: limits.log_lines as u64,
+        }
+    }
 }
 
 /// One module's part in the evaluation.

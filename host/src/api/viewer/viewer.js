@@ -1,15 +1,17 @@
-// The audit trace viewer. It fetches the trace this page's URL names (with the same
-// signed capability, asking for JSON) and renders it: the summary, the modules that ran,
-// the ranked shortlist (searchable, sortable, paged: the DOM holds one page), a
-// candidate's drill-down with the aggregation worked out in numbers, and the filtered-out
-// candidates grouped by reason. Every value from the trace goes in as text, never markup.
+// The audit trace viewer. It reads the trace this page's URL names (with the same signed
+// capability, asking for JSON) in parts, so that a trace of 100,000 candidates opens as
+// fast as one of 2,000: the overview (the trace without its candidates, their counts, the
+// filtered-out ones grouped by reason), then one page of the ranked shortlist at a time,
+// searched and sorted by the server, and a candidate by name when one is opened from the
+// groups. It renders the summary, the modules that ran, the shortlist (the DOM holds one
+// page), a candidate's drill-down with the aggregation worked out in numbers, and the
+// filtered-out candidates. Every value from the trace goes in as text, never markup.
 // Under /traces/A/compare/B it renders the comparison of two evaluations instead: what
 // ran on each side, the counts, and what changed for whom.
 'use strict';
 
 (function () {
   const PAGE = 50;
-  const NAMES_PER_GROUP = 200;
   const app = document.getElementById('app');
 
   function el(tag, attrs, ...children) {
@@ -40,45 +42,65 @@
   const comparing = /^\/traces\/[^/]+\/compare\/[^/]+$/.test(location.pathname);
   const LINK_PARAMS = ['exp', 'kid', 'sig'];
 
-  fetch(location.pathname + location.search, { headers: { Accept: 'application/json' } })
-    .then((r) => r.json().then((body) => (r.ok ? body : Promise.reject(body))))
-    .then(comparing ? renderComparison : render)
-    .catch((body) => {
-      const message = (body && body.error && body.error.message) || String(body);
-      const what = comparing ? 'The comparison' : 'The trace';
-      fill(app, el('section', { class: 'card problem', id: 'load-error' }, el('h2', {}, what + ' could not be loaded'), el('p', {}, message)));
-    });
+  // This page's URL asking for a part of the trace: the link's capability, if any, goes
+  // along.
+  function partUrl(params) {
+    const query = new URLSearchParams();
+    const here = new URLSearchParams(location.search);
+    for (const k of LINK_PARAMS) if (here.has(k)) query.set(k, here.get(k));
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') query.set(k, v);
+    return location.pathname + '?' + query.toString();
+  }
 
-  function render(trace) {
+  function getJson(url) {
+    return fetch(url, { headers: { Accept: 'application/json' } })
+      .then((r) => r.json().then((body) => (r.ok ? body : Promise.reject(body))));
+  }
+
+  function loadError(what, body) {
+    const message = (body && body.error && body.error.message) || String(body);
+    return el('section', { class: 'card problem', id: 'load-error' }, el('h2', {}, what + ' could not be loaded'), el('p', {}, message));
+  }
+
+  (comparing ? getJson(location.pathname + location.search).then(renderComparison) : getJson(partUrl({ part: 'overview' })).then(render))
+    .catch((body) => fill(app, loadError(comparing ? 'The comparison' : 'The trace', body)));
+
+  // The trace leaves out what is empty: a filtered candidate has no ratings.
+  function complete(candidate) {
+    candidate.scores = candidate.scores || [];
+    candidate.verdicts = candidate.verdicts || [];
+    return candidate;
+  }
+
+  function render(overview) {
+    const trace = overview.trace;
     document.getElementById('title').textContent = trace.eval_id;
     document.title = trace.eval_id + ' · audit trace';
     const m = trace.aggregation;
-    // The trace leaves out what is empty: a filtered candidate has no ratings.
-    for (const c of trace.candidates) {
-      c.scores = c.scores || [];
-      c.verdicts = c.verdicts || [];
-    }
     const model = {
       trace,
+      overview,
       manifest: m,
       tierIndex: Object.fromEntries(m.tiers.map((t, i) => [t.name, i])),
-      ranked: trace.candidates.filter((c) => c.result).sort((a, b) => a.result.rank - b.result.rank),
-      filtered: trace.candidates.filter((c) => c.verdicts.some((v) => !v.eligible)),
     };
     const drill = el('section', { class: 'card', id: 'drilldown', hidden: true });
-    model.open = (candidate) => openCandidate(model, drill, candidate);
+    model.open = (candidate) => openCandidate(model, drill, complete(candidate));
+    // A candidate named in the groups or the search: read alone, then opened.
+    model.openNamed = (name) => getJson(partUrl({ candidate: name })).then(model.open)
+      .catch((body) => { drill.hidden = false; fill(drill, loadError('The candidate', body)); });
+    const list = shortlist(model);
     fill(app,
       trace.error ? failure(trace) : null,
       summary(model),
       modules(trace),
-      shortlist(model),
+      list.card,
       drill,
       filteredOut(model),
       compareForm(trace),
     );
     // When the first view was on screen, in ms from the navigation: what the traces bench
     // reads.
-    document.body.dataset.rendered = String(Math.round(performance.now()));
+    list.firstPage.then(() => { document.body.dataset.rendered = String(Math.round(performance.now())); });
   }
 
   // Where an auditor pastes another evaluation's audit link to compare it with this one:
@@ -217,8 +239,8 @@
           ['pool version', el('code', {}, t.pool.version)],
         ]),
         kv([
-          ['eligible', `${model.ranked.length} of ${t.pool.size}`],
-          ['filtered out', String(model.filtered.length)],
+          ['eligible', `${model.overview.eligible} of ${model.overview.candidates}`],
+          ['filtered out', String(model.overview.filtered)],
           ['clock seen', clock],
           ['seed', el('code', {}, t.sandbox.seed)],
           ['reproduce', el('code', {}, `shortlist replay ${t.eval_id}`)],
@@ -235,52 +257,73 @@
     return fields.join(', ') + ' (sensitive: shown as [redacted], in the profile and in what the modules wrote)';
   }
 
+  // The limits a module's calls ran under (kept with the trace since limits were).
+  function limitsOf(l) {
+    if (!l) return '';
+    const mib = (bytes) => num(bytes / 1048576, 1) + ' MiB';
+    return `${num(l.deadline_ms / 1000, 3)} s, ${l.fuel.toLocaleString('en')} fuel, ${mib(l.memory_bytes)} memory, ${mib(l.output_bytes)} output, ${l.log_lines} log lines`;
+  }
+
   function modules(trace) {
     const rows = trace.modules.map((m) => el('tr', {},
       el('td', {}, m.name), el('td', {}, m.version), el('td', {}, m.kind),
       el('td', {}, el('code', {}, m.sha256)),
       el('td', { class: 'num' }, m.candidates), el('td', { class: 'num' }, m.fuel_used.toLocaleString('en')),
       el('td', { class: 'num' }, m.wall_time_us === undefined ? '' : num(m.wall_time_us / 1000) + ' ms'),
+      el('td', { class: 'limits' }, limitsOf(m.limits)),
       el('td', {}, m.logs.length === 0 ? '' : el('details', {}, el('summary', {}, `${m.logs.length} lines` + (m.logs_dropped ? ` (+${m.logs_dropped} dropped)` : '')),
         el('pre', {}, m.logs.map((l) => `${l.level}: ${l.message}`).join('\n'))))));
     return card('Modules that ran', 'modules',
       rows.length === 0 ? el('p', { class: 'muted' }, 'No module call completed; the failing one is named above.') : null,
       el('table', {},
-      el('thead', {}, el('tr', {}, ['module', 'version', 'kind', 'SHA-256', 'candidates', 'fuel', 'wall time', 'log'].map((h) => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, ['module', 'version', 'kind', 'SHA-256', 'candidates', 'fuel', 'wall time', 'limits per call', 'log'].map((h) => el('th', {}, h)))),
       el('tbody', {}, rows)));
   }
 
+  // The ranked shortlist, a page at a time: the server searches, sorts and pages it.
+  // Returns the card, and a promise of its first page on screen.
   function shortlist(model) {
     const dims = model.manifest.dimensions;
     const columns = [
-      { name: '#', key: (c) => c.result.rank, num: true },
-      { name: 'candidate', key: (c) => c.name.toLowerCase() },
-      { name: 'tier', key: (c) => model.tierIndex[c.result.tier] },
-      { name: 'fit', key: (c) => -c.result.fit, num: true },
-      { name: 'confidence', key: (c) => ['HIGH', 'MEDIUM', 'LOW'].indexOf(c.result.confidence) },
-      ...dims.map((d) => ({ name: d, key: (c) => levelOf(c, d) })),
+      { name: '#', sort: 'rank', num: true },
+      { name: 'candidate', sort: 'name' },
+      { name: 'tier', sort: 'tier' },
+      { name: 'fit', sort: 'fit', num: true },
+      { name: 'confidence', sort: 'confidence' },
+      ...dims.map((d) => ({ name: d, sort: d })),
     ];
-    const state = { query: '', sort: 0, descending: false, page: 0 };
-    const body = el('tbody');
+    const state = { query: '', sort: 0, descending: false, page: 0, asked: 0 };
+    const rows = el('tbody');
     const info = el('span', { class: 'muted', id: 'page-info' });
     const prev = el('button', { id: 'prev', onclick: () => { state.page--; draw(); } }, 'Previous');
     const next = el('button', { id: 'next', onclick: () => { state.page++; draw(); } }, 'Next');
     const filteredMatches = el('div', { id: 'filtered-matches' });
-    const search = el('input', { type: 'search', id: 'search', placeholder: 'Find a candidate by name', oninput: (e) => { state.query = e.target.value.trim().toLowerCase(); state.page = 0; draw(); } });
-    const head = el('tr', {}, columns.map((c, i) => el('th', { class: 'sortable' + (c.num ? ' num' : ''), onclick: () => { state.descending = state.sort === i ? !state.descending : false; state.sort = i; draw(); } }, c.name)), el('th', {}, 'reasoning'));
+    let typing = null;
+    const search = el('input', { type: 'search', id: 'search', placeholder: 'Find a candidate by name', oninput: (e) => {
+      state.query = e.target.value.trim();
+      state.page = 0;
+      clearTimeout(typing);
+      typing = setTimeout(draw, 150);
+    } });
+    const head = el('tr', {}, columns.map((c, i) => el('th', { class: 'sortable' + (c.num ? ' num' : ''), onclick: () => { state.descending = state.sort === i ? !state.descending : false; state.sort = i; state.page = 0; draw(); } }, c.name)), el('th', {}, 'reasoning'));
 
+    // Asks for the page the state names; only the answer to the latest question is shown.
     function draw() {
-      const matches = model.ranked.filter((c) => c.name.toLowerCase().includes(state.query));
-      const key = columns[state.sort].key;
-      matches.sort((a, b) => {
-        const x = key(a), y = key(b);
-        const order = x < y ? -1 : x > y ? 1 : a.result.rank - b.result.rank;
-        return state.descending ? -order : order;
-      });
-      const pages = Math.max(1, Math.ceil(matches.length / PAGE));
-      state.page = Math.min(Math.max(0, state.page), pages - 1);
-      const shown = matches.slice(state.page * PAGE, (state.page + 1) * PAGE);
-      fill(body, shown.map((c) => el('tr', { class: 'row', 'data-name': c.name, onclick: () => model.open(c) },
+      const asked = ++state.asked;
+      const url = partUrl({ part: 'shortlist', q: state.query, sort: columns[state.sort].sort, order: state.descending ? 'desc' : 'asc', offset: state.page * PAGE, limit: PAGE });
+      return getJson(url)
+        .then((page) => { if (asked === state.asked) return show(page); })
+        .catch((body) => { if (asked === state.asked) info.textContent = 'This page could not be loaded: ' + ((body && body.error && body.error.message) || String(body)); });
+    }
+
+    function show(page) {
+      const pages = Math.max(1, Math.ceil(page.total / PAGE));
+      if (state.page > pages - 1) {
+        state.page = pages - 1;
+        return draw();
+      }
+      const shown = page.candidates.map(complete);
+      fill(rows, shown.map((c) => el('tr', { class: 'row', 'data-name': c.name, onclick: () => model.open(c) },
         el('td', { class: 'num' }, c.result.rank),
         el('td', { class: 'name' }, c.name),
         el('td', {}, el('span', { class: 'tier tier-' + Math.min(model.tierIndex[c.result.tier], 3) }, c.result.tier)),
@@ -288,21 +331,24 @@
         el('td', {}, c.result.confidence),
         ...dims.map((d) => el('td', {}, level(levelOf(c, d)))),
         el('td', {}, c.result.reasoning))));
-      info.textContent = matches.length === 0 ? 'No eligible candidate matches.'
-        : `${state.page * PAGE + 1}–${state.page * PAGE + shown.length} of ${matches.length}`;
+      info.textContent = page.total === 0 ? 'No eligible candidate matches.'
+        : `${page.offset + 1}–${page.offset + shown.length} of ${page.total}`;
       prev.disabled = state.page === 0;
       next.disabled = state.page >= pages - 1;
-      const gone = state.query ? model.filtered.filter((c) => c.name.toLowerCase().includes(state.query)) : [];
-      fill(filteredMatches, (gone.length === 0 ? [] : [
-        el('p', { class: 'muted' }, `Filtered out and matching: ${gone.length}`),
-        el('ul', {}, gone.slice(0, PAGE).map((c) => el('li', {}, el('a', { href: '#drilldown', class: 'filtered-name', onclick: () => model.open(c) }, c.name)))),
+      const gone = page.filtered_matches;
+      fill(filteredMatches, (gone.total === 0 ? [] : [
+        el('p', { class: 'muted' }, `Filtered out and matching: ${gone.total}` + (gone.total > gone.names.length ? ` (the first ${gone.names.length} listed)` : '')),
+        el('ul', {}, gone.names.map((name) => el('li', {}, el('a', { href: '#drilldown', class: 'filtered-name', onclick: () => model.openNamed(name) }, name)))),
       ]));
     }
-    draw();
-    return card('Ranked shortlist', 'shortlist',
-      el('div', { class: 'tools' }, search, prev, next, info),
-      el('table', {}, el('thead', {}, head), body),
-      filteredMatches);
+
+    return {
+      card: card('Ranked shortlist', 'shortlist',
+        el('div', { class: 'tools' }, search, prev, next, info),
+        el('table', {}, el('thead', {}, head), rows),
+        filteredMatches),
+      firstPage: draw(),
+    };
   }
 
   function levelOf(candidate, dimension) {
@@ -315,6 +361,7 @@
     document.querySelectorAll(`tr.row`).forEach((r) => { if (r.dataset.name === candidate.name) r.classList.add('selected'); });
     const r = candidate.result;
     drill.hidden = false;
+    drill.dataset.name = candidate.name;
     fill(drill,
       el('h2', {}, candidate.name),
       r ? el('p', { class: 'headline' }, `Rank ${r.rank}: `, el('span', { class: 'tier tier-' + Math.min(model.tierIndex[r.tier], 3) }, r.tier), `, fit ${num(r.fit, 1)}, confidence ${r.confidence}. ${r.reasoning}`)
@@ -381,21 +428,15 @@
         `HIGH needs ≥ ${c.high} and none without evidence; MEDIUM needs ≥ ${c.medium}. → ${confidence}`));
   }
 
+  // The filtered-out candidates grouped by filter and reason, as the server counted them;
+  // each group lists its first names, and every one is found by name in the search.
   function filteredOut(model) {
-    const groups = new Map();
-    for (const c of model.filtered) {
-      for (const v of c.verdicts.filter((v) => !v.eligible)) {
-        const key = `${v.module}\u0000${v.reason || ''}`;
-        if (!groups.has(key)) groups.set(key, { module: v.module, reason: v.reason || '', names: [] });
-        groups.get(key).names.push(c);
-      }
-    }
-    const sorted = [...groups.values()].sort((a, b) => b.names.length - a.names.length);
-    return card(`Filtered out: ${model.filtered.length}`, 'filtered',
-      sorted.length === 0 ? el('p', { class: 'muted' }, 'No candidate was filtered out.') : null,
-      sorted.map((g) => el('details', { class: 'reason-group' },
-        el('summary', {}, el('strong', {}, String(g.names.length)), ` × ${g.module}: ${g.reason}`),
-        el('ul', { class: 'names' }, g.names.slice(0, NAMES_PER_GROUP).map((c) => el('li', {}, el('a', { href: '#drilldown', onclick: () => model.open(c) }, c.name)))),
-        g.names.length > NAMES_PER_GROUP ? el('p', { class: 'muted' }, `and ${g.names.length - NAMES_PER_GROUP} more: find them by name above`) : null)));
+    const groups = model.overview.rejections;
+    return card(`Filtered out: ${model.overview.filtered}`, 'filtered',
+      groups.length === 0 ? el('p', { class: 'muted' }, 'No candidate was filtered out.') : null,
+      groups.map((g) => el('details', { class: 'reason-group' },
+        el('summary', {}, el('strong', {}, String(g.count)), ` × ${g.module}: ${g.reason}`),
+        el('ul', { class: 'names' }, g.names.map((name) => el('li', {}, el('a', { href: '#drilldown', onclick: () => model.openNamed(name) }, name)))),
+        g.count > g.names.length ? el('p', { class: 'muted' }, `and ${g.count - g.names.length} more: find them by name above`) : null)));
   }
 })();
