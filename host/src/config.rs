@@ -21,6 +21,8 @@ pub const ENV_CALL_MEMORY_MIB: &str = "SHORTLIST_CALL_MEMORY_MIB";
 pub const ENV_CALL_OUTPUT_MIB: &str = "SHORTLIST_CALL_OUTPUT_MIB";
 /// Environment variable of [`RuntimeArgs::no_pooling`].
 pub const ENV_NO_POOLING: &str = "SHORTLIST_NO_POOLING";
+/// Environment variable of [`Cli::log_format`].
+pub const ENV_LOG_FORMAT: &str = "SHORTLIST_LOG_FORMAT";
 /// Environment variable of [`RuntimeArgs::perf_map`].
 pub const ENV_PERF_MAP: &str = "SHORTLIST_PERF_MAP";
 /// Environment variable of `--public-url`.
@@ -90,9 +92,24 @@ pub const DEFAULT_EVAL_CLOCK: u64 = 1_767_225_600;
 #[derive(Debug, Parser)]
 #[command(name = "shortlist", version, about)]
 pub struct Cli {
+    /// How log lines are written to stderr: `text` for people, `json` (one object a line)
+    /// for log collectors. Colour only when stderr is a terminal.
+    #[arg(long, global = true, env = ENV_LOG_FORMAT, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// A line of text per event, with its spans' fields.
+    #[default]
+    Text,
+    /// A JSON object per event: `timestamp`, `level`, `target`, `fields`, `span` and
+    /// `spans`.
+    Json,
 }
 
 /// The subcommands.

@@ -4,7 +4,7 @@ use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
     let cli = shortlist_host::config::Cli::parse();
-    shortlist_host::telemetry::init();
+    shortlist_host::telemetry::init(cli.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

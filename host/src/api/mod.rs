@@ -1,5 +1,6 @@
 //! The HTTP API: the seed's job endpoints, traces, health, metrics and the OpenAPI document.
 
+pub mod access;
 mod admin;
 mod error;
 mod extract;
@@ -16,11 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::DefaultBodyLimit;
 use tokio::sync::Notify;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use admin::{ADMIN_MAX_BODY_BYTES, MAX_SHADOW_JOBS};
 pub use error::{ApiError, Detail};
@@ -122,21 +122,13 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(admin::router())
         .merge(viewer::router())
+        .fallback(|| async { ApiError::NotFound("No such endpoint".to_owned()) })
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let path = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("-", MatchedPath::as_str);
-                tracing::info_span!("request", http.method = %request.method(), http.route = path)
-            }),
-        )
-        .fallback(|| async { ApiError::NotFound("No such endpoint".to_owned()) })
+        .layer(axum::middleware::from_fn(access::log))
         .with_state(state)
 }

@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 
 use crate::auth;
 use crate::eval::Pool;
+use crate::runtime::Module;
 use crate::store::{ApiKey, Org, PoolVersion, Store};
 use crate::time::now_ms;
 use crate::vertical::Vertical;
@@ -98,15 +99,17 @@ pub async fn revoke_key(store: &Store, key: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A pool file's records, each with the line it starts on.
-fn records(text: &str) -> anyhow::Result<Vec<(usize, Value)>> {
+/// A pool file's records, each with where it is, as problems name it: `line N` in NDJSON,
+/// `record N (line L)` in a JSON array (whose records may share a line).
+fn records(text: &str) -> anyhow::Result<Vec<(String, Value)>> {
     if text.trim_start().starts_with('[') {
         let raw: Vec<&RawValue> =
             serde_json::from_str(text).context("the file is not a JSON array")?;
         // Records come in file order: count the newlines once, from one record to the next.
         let (mut counted, mut line) = (0, 1);
         raw.into_iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 // The raw slice points into `text`: its address gives its offset.
                 let offset = r.get().as_ptr() as usize - text.as_ptr() as usize;
                 line += text[counted..offset]
@@ -114,9 +117,9 @@ fn records(text: &str) -> anyhow::Result<Vec<(usize, Value)>> {
                     .filter(|b| *b == b'\n')
                     .count();
                 counted = offset;
-                let value =
-                    serde_json::from_str(r.get()).with_context(|| format!("line {line}"))?;
-                Ok((line, value))
+                let at = format!("record {} (line {line})", i + 1);
+                let value = serde_json::from_str(r.get()).with_context(|| at.clone())?;
+                Ok((at, value))
             })
             .collect()
     } else {
@@ -125,7 +128,7 @@ fn records(text: &str) -> anyhow::Result<Vec<(usize, Value)>> {
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
                 Ok((
-                    i + 1,
+                    format!("line {}", i + 1),
                     serde_json::from_str(l)
                         .with_context(|| format!("line {}: not a JSON object", i + 1))?,
                 ))
@@ -151,37 +154,21 @@ pub async fn import_pool(
     if records.is_empty() {
         bail!("the pool has no records");
     }
-    // The host's own rule first: every record an object with a name.
-    let mut problems = Vec::new();
+    // The host's own rule first: every record an object with a name. A problem is the
+    // record's position and what is wrong with it.
+    let mut problems: Vec<(usize, String)> = Vec::new();
     let mut named = Vec::with_capacity(records.len());
-    for (line, record) in &records {
+    for (i, (at, record)) in records.iter().enumerate() {
         match record.get("name").and_then(Value::as_str) {
-            Some(name) if !name.trim().is_empty() => named.push((*line, record)),
-            _ => problems.push(format!(
-                "line {line}: not an object with a non-empty \"name\""
-            )),
+            Some(name) if !name.trim().is_empty() => named.push((i, record)),
+            _ => problems.push((i, format!("{at}: not an object with a non-empty \"name\""))),
         }
     }
-    // Then every module must be able to read every named record. Prepare them all at
-    // once; only when that fails, find the bad records one by one.
-    let named_values: Vec<Value> = named.iter().map(|(_, v)| (*v).clone()).collect();
-    let all = Value::Array(named_values).to_string();
+    // Then every module must be able to read every named record.
     for module in vertical.modules() {
-        if module.prepare_pool(&all).await.is_ok() {
-            continue;
-        }
-        for (line, record) in &named {
-            let one = Value::Array(vec![(*record).clone()]).to_string();
-            if let Err(e) = module.prepare_pool(&one).await {
-                problems.push(format!("line {line}: module {}: {e}", module.info().name));
-            }
-        }
+        problems.extend(unreadable(module, &records, &named).await);
     }
-    problems.sort_by_key(|p| {
-        p.split(':')
-            .next()
-            .and_then(|l| l.trim_start_matches("line ").parse::<usize>().ok())
-    });
+    problems.sort_by_key(|(i, _)| *i);
     if !problems.is_empty() {
         return Err(report(problems));
     }
@@ -201,13 +188,68 @@ pub async fn import_pool(
     Ok(version)
 }
 
-fn report(mut problems: Vec<String>) -> anyhow::Error {
-    let total = problems.len();
-    let records: std::collections::BTreeSet<&str> = problems
-        .iter()
-        .map(|p| p.split(':').next().unwrap_or_default())
+/// The records a module cannot prepare, as problems (see [`import_pool`]). All are
+/// prepared at once; a set that fails is halved and each half prepared again, so that
+/// `k` bad records among `n` cost about `2k log2(n)` calls, not `n`. A set that fails
+/// while each of its halves prepares (a module refusing a combination) is reported as
+/// such.
+async fn unreadable(
+    module: &Module,
+    records: &[(String, Value)],
+    named: &[(usize, &Value)],
+) -> Vec<(usize, String)> {
+    let name = &module.info().name;
+    let prepare = async |set: &std::ops::Range<usize>| {
+        let values = named[set.clone()]
+            .iter()
+            .map(|(_, v)| (*v).clone())
+            .collect();
+        module
+            .prepare_pool(&Value::Array(values).to_string())
+            .await
+            .err()
+    };
+    let mut problems = Vec::new();
+    // Sets known to fail, with why.
+    let whole = 0..named.len();
+    let mut failing: Vec<_> = prepare(&whole)
+        .await
+        .map(|e| (whole, e))
+        .into_iter()
         .collect();
+    while let Some((set, e)) = failing.pop() {
+        if set.len() == 1 {
+            let i = named[set.start].0;
+            problems.push((i, format!("{}: module {name}: {e}", records[i].0)));
+            continue;
+        }
+        let middle = set.start + set.len() / 2;
+        let mut halves_failed = false;
+        for half in [set.start..middle, middle..set.end] {
+            if let Some(e) = prepare(&half).await {
+                halves_failed = true;
+                failing.push((half, e));
+            }
+        }
+        if !halves_failed {
+            let (first, last) = (named[set.start].0, named[set.end - 1].0);
+            let (from, to) = (&records[first].0, &records[last].0);
+            problems.push((
+                first,
+                format!(
+                    "{from}: module {name} cannot prepare {from} to {to} together, though it prepares each half: {e}"
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+fn report(problems: Vec<(usize, String)>) -> anyhow::Error {
+    let total = problems.len();
+    let records: std::collections::BTreeSet<usize> = problems.iter().map(|(i, _)| *i).collect();
     let records = records.len();
+    let mut problems: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
     problems.truncate(MAX_REPORTED);
     let more = if total > MAX_REPORTED {
         format!("\n... and {} more", total - MAX_REPORTED)

@@ -74,7 +74,13 @@ pub async fn run_workers(
         async move { store.claim_job(&name, now_ms(), lease_ms, cap).await }
     };
     let process = |job: Job| {
-        let span = info_span!("job", job.id = %job.id, pool.id = %job.pool_id);
+        let span = info_span!(
+            "job",
+            job.id = %job.id,
+            org.id = %job.org_id,
+            pool.id = %job.pool_id,
+            job.attempt = job.attempts
+        );
         let (config, store, catalogue, metrics) = (
             config.clone(),
             store.clone(),

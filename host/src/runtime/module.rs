@@ -6,6 +6,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use tracing::Instrument;
 use wasmtime::component::Component;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
@@ -167,9 +168,12 @@ impl Module {
     pub(crate) async fn read_metadata(mut self) -> Result<Self> {
         let limits = self.config.job_limits;
         let (mut store, result) = self
-            .call(&limits, &Sandbox::NEUTRAL, async |plugin, store| {
-                plugin.shortlist_plugin_module().call_describe(store).await
-            })
+            .call(
+                DESCRIBE,
+                &limits,
+                &Sandbox::NEUTRAL,
+                async |plugin, store| plugin.shortlist_plugin_module().call_describe(store).await,
+            )
             .await?;
         let metadata = self.finish(DESCRIBE, &mut store, result.map(Ok::<_, PluginError>))?;
         let info = self
@@ -246,7 +250,7 @@ impl Module {
         let limits = self.config.job_limits;
         let started = Instant::now();
         let (mut store, result) = self
-            .call(&limits, sandbox, async |plugin, store| {
+            .call(VALIDATE_PROFILE, &limits, sandbox, async |plugin, store| {
                 plugin
                     .shortlist_plugin_module()
                     .call_validate_profile(store, profile)
@@ -287,12 +291,17 @@ impl Module {
         let limits = self.config.prepare_limits;
         let started = Instant::now();
         let (mut store, result) = self
-            .call(&limits, &Sandbox::NEUTRAL, async |plugin, store| {
-                plugin
-                    .shortlist_plugin_module()
-                    .call_prepare_pool(store, candidates)
-                    .await
-            })
+            .call(
+                PREPARE_POOL,
+                &limits,
+                &Sandbox::NEUTRAL,
+                async |plugin, store| {
+                    plugin
+                        .shortlist_plugin_module()
+                        .call_prepare_pool(store, candidates)
+                        .await
+                },
+            )
             .await?;
         let prepared = self.finish(PREPARE_POOL, &mut store, result)?;
         self.check_output(PREPARE_POOL, &limits, prepared.len())?;
@@ -319,7 +328,7 @@ impl Module {
         let limits = self.config.job_limits;
         let started = Instant::now();
         let (mut store, result) = self
-            .call(&limits, sandbox, async |plugin, store| {
+            .call(EVALUATE, &limits, sandbox, async |plugin, store| {
                 plugin
                     .shortlist_plugin_module()
                     .call_evaluate(store, profile, pool, indices)
@@ -343,13 +352,19 @@ impl Module {
     /// [`within`]), and returns the store with what the export returned.
     async fn call<T>(
         &self,
+        function: &'static str,
         limits: &Limits,
         sandbox: &Sandbox,
         export: impl AsyncFnOnce(&Plugin, &mut Store<PluginCtx>) -> wasmtime::Result<T>,
     ) -> Result<(Store<PluginCtx>, wasmtime::Result<T>)> {
-        let (mut store, plugin, deadline) = self.instantiate(limits, sandbox).await?;
-        let result = within(deadline, export(&plugin, &mut store)).await;
-        Ok((store, result))
+        let span = tracing::info_span!("module_call", module = %self.info.name, function);
+        async {
+            let (mut store, plugin, deadline) = self.instantiate(limits, sandbox).await?;
+            let result = within(deadline, export(&plugin, &mut store)).await;
+            Ok((store, result))
+        }
+        .instrument(span)
+        .await
     }
 
     /// A fresh instance, with its limits set, and the deadline of the call it is for.

@@ -9,7 +9,7 @@
 
 use std::error::Error as _;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::dns::{Name, Resolve, Resolving};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
@@ -318,9 +318,11 @@ fn lossy_prefix(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
-/// `Retry-After` as a delay: delta-seconds, or an IMF-fixdate HTTP-date
-/// (`Sun, 06 Nov 1994 08:49:37 GMT`) relative to `now` (a date in the past is
-/// a zero delay). Anything else is ignored.
+/// `Retry-After` as a delay: delta-seconds, or an HTTP-date in any of the three forms a
+/// recipient must accept (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850
+/// `Sunday, 06-Nov-94 08:49:37 GMT`, asctime `Sun Nov  6 08:49:37 1994`; RFC 9110
+/// §5.6.7) relative to `now` (a date in the past is a zero delay). Anything else is
+/// ignored.
 fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -328,52 +330,8 @@ fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
         let secs = value.parse::<u64>().unwrap_or(u64::MAX);
         return Some(Duration::from_secs(secs));
     }
-    let at = parse_http_date(value)?;
-    let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    Some(Duration::from_secs(at.saturating_sub(now)))
-}
-
-/// Seconds since the Unix epoch of an IMF-fixdate, the only HTTP-date form
-/// senders may generate (RFC 9110 §5.6.7).
-fn parse_http_date(text: &str) -> Option<u64> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let mut parts = text.split_ascii_whitespace();
-    let weekday = parts.next()?;
-    let day: u32 = parts.next()?.parse().ok()?;
-    let month_text = parts.next()?;
-    let month = MONTHS.iter().position(|m| *m == month_text)?;
-    let year: i64 = parts.next()?.parse().ok()?;
-    if !(1970..=9999).contains(&year) {
-        return None;
-    }
-    let time = parts.next()?;
-    if parts.next()? != "GMT" || parts.next().is_some() || !weekday.ends_with(',') {
-        return None;
-    }
-    let mut hms = time.split(':').map(|p| p.parse::<u64>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some() || h > 23 || m > 59 || s > 60 || !(1..=31).contains(&day) {
-        return None;
-    }
-    let month = u32::try_from(month).ok()? + 1;
-    let days = days_from_civil(year, month, day);
-    let time_of_day = i64::try_from(h * 3600 + m * 60 + s).ok()?;
-    let secs = days.checked_mul(86_400)?.checked_add(time_of_day)?;
-    u64::try_from(secs).ok()
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]

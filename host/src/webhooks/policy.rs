@@ -17,6 +17,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
+use ipnet::IpNet;
 use url::{Host, Url};
 
 use super::Error;
@@ -40,10 +41,7 @@ pub struct Policy {
 /// An IPv4 or IPv6 network: an address and a prefix length. Host bits are
 /// cleared when parsing, so `10.1.2.3/8` is `10.0.0.0/8`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cidr {
-    addr: IpAddr,
-    prefix: u8,
-}
+pub struct Cidr(IpNet);
 
 /// A URL that passed the syntactic checks: scheme allowed, host present, no
 /// credentials, no IP literal outside the policy.
@@ -61,7 +59,10 @@ pub struct Target {
 impl FromStr for Cidr {
     type Err = Error;
 
-    /// Parses `127.0.0.0/8`, `::1/128`, or a bare address (a `/32` or `/128`).
+    /// Parses `127.0.0.0/8`, `::1/128`, or a bare address (a `/32` or `/128`). The
+    /// address is read as `std` reads one (dotted-quad IPv4, no shorthand) and the
+    /// prefix as plain decimal digits, so that `127.1/8` or `10.0.0.0/+8` are refused
+    /// rather than guessed at.
     fn from_str(text: &str) -> Result<Cidr, Error> {
         let invalid = |reason: &str| Error::InvalidCidr {
             text: text.to_string(),
@@ -75,38 +76,29 @@ impl FromStr for Cidr {
         let addr: IpAddr = addr_text
             .parse()
             .map_err(|_| invalid("the address is neither IPv4 nor IPv6"))?;
-        let max = match addr {
-            IpAddr::V4(_) => 32,
-            IpAddr::V6(_) => 128,
+        let Some(prefix) = prefix_text else {
+            return Ok(Cidr(IpNet::from(addr)));
         };
-        let prefix = match prefix_text {
-            None => max,
-            Some(p) => {
-                if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(invalid("the prefix length must be a number"));
-                }
-                let prefix: u8 = p
-                    .parse()
-                    .map_err(|_| invalid("the prefix length must be a number"))?;
-                if prefix > max {
-                    return Err(invalid(&format!(
-                        "the prefix length must be at most {max} for this address"
-                    )));
-                }
-                prefix
-            }
-        };
-        let addr = match addr {
-            IpAddr::V4(v4) => IpAddr::V4(Ipv4Addr::from(u32::from(v4) & mask_v4(prefix))),
-            IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask_v6(prefix))),
-        };
-        Ok(Cidr { addr, prefix })
+        if prefix.is_empty() || prefix.len() > 3 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid("the prefix length must be a number"));
+        }
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let net = prefix
+            .parse::<u8>()
+            .ok()
+            .and_then(|prefix| IpNet::new(addr, prefix).ok())
+            .ok_or_else(|| {
+                invalid(&format!(
+                    "the prefix length must be at most {max} for this address"
+                ))
+            })?;
+        Ok(Cidr(net.trunc()))
     }
 }
 
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
+        self.0.fmt(f)
     }
 }
 
@@ -114,25 +106,8 @@ impl Cidr {
     /// Whether `ip` lies in this network. An IPv4 network never contains an
     /// IPv6 address, not even a mapped one ([`Policy::allows`] handles those).
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = mask_v4(self.prefix);
-                u32::from(ip) & mask == u32::from(net)
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = mask_v6(self.prefix);
-                u128::from(ip) & mask == u128::from(net)
-            }
-            _ => false,
-        }
+        self.0.contains(&ip)
     }
-}
-
-/// The netmask of an IPv4 prefix length (at most 32).
-fn mask_v4(prefix: u8) -> u32 {
-    u32::MAX
-        .checked_shl(32 - u32::from(prefix.min(32)))
-        .unwrap_or(0)
 }
 
 /// The netmask of an IPv6 prefix length (at most 128).

@@ -109,8 +109,18 @@ impl<'a> Env<'a> {
     }
 
     pub fn serve_with(&self, addr: &str, env: &[(&str, &str)]) -> Child {
+        self.serve_command(addr, env)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve starts")
+    }
+
+    /// `serve` as [`Env::serve_with`] runs it, before its output is directed.
+    pub fn serve_command(&self, addr: &str, env: &[(&str, &str)]) -> Command {
         // Defaults first: the caller's settings override them.
-        self.command()
+        let mut command = self.command();
+        command
             .arg("serve")
             .env("SHORTLIST_ADDR", addr)
             .env("SHORTLIST_PUBLIC_URL", format!("http://{addr}"))
@@ -121,11 +131,8 @@ impl<'a> Env<'a> {
             .env("SHORTLIST_RATE_PER_ORG", "100000")
             .env("SHORTLIST_HEADER_TIMEOUT_MS", "120000")
             .env("SHORTLIST_BURST_PER_ORG", "100000")
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts")
+            .envs(env.iter().copied());
+        command
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{Env, free_addr, settled, status, submit, wait_healthy};
+use crate::common::{Env, Replica, free_addr, settled, status, submit, wait_healthy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_jobs_survive_a_kill_9_and_each_completes_once() {
@@ -198,19 +198,20 @@ async fn a_pool_with_a_bad_record_is_refused_whole_and_a_revoked_key_stops_worki
     let dir = tempfile::tempdir().unwrap();
     let env = Env::sqlite(dir.path());
     env.run(&["org", "create", "broker"]);
-    let pool = env.run(&["sample", "pool", "--vertical", "insurance", "--size", "3"]);
-    let records: Vec<Value> = serde_json::from_str(&pool).unwrap();
-    // NDJSON, with a record on line 2 that names a state no module knows and one on line 3 without a name.
-    let mut bad = records[1].clone();
-    bad["states"] = json!(["CA", "XX"]);
-    let mut nameless = records[2].clone();
-    nameless.as_object_mut().unwrap().remove("name");
-    let ndjson = [
-        records[0].to_string(),
-        bad.to_string(),
-        nameless.to_string(),
-    ]
-    .join("\n");
+    let pool = env.run(&["sample", "pool", "--vertical", "insurance", "--size", "40"]);
+    let good: Vec<Value> = serde_json::from_str(&pool).unwrap();
+    let mut records = good.clone();
+    // NDJSON, with records on lines 2 and 37 that name a state no module knows (found by
+    // halving the pool) and one on line 3 without a name.
+    for bad in [1, 36] {
+        records[bad]["states"] = json!(["CA", "XX"]);
+    }
+    records[2].as_object_mut().unwrap().remove("name");
+    let ndjson = records
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
     std::fs::write(dir.path().join("pool.ndjson"), ndjson).unwrap();
     let out = env
         .command()
@@ -230,8 +231,9 @@ async fn a_pool_with_a_bad_record_is_refused_whole_and_a_revoked_key_stops_worki
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("nothing imported"), "{stderr}");
-    assert!(stderr.contains("2 bad record(s)"), "{stderr}");
+    assert!(stderr.contains("3 bad record(s)"), "{stderr}");
     assert!(stderr.contains("line 2: module eligibility"), "{stderr}");
+    assert!(stderr.contains("line 37: module eligibility"), "{stderr}");
     assert!(
         stderr.contains("line 3: not an object with a non-empty \"name\""),
         "{stderr}"
@@ -240,9 +242,36 @@ async fn a_pool_with_a_bad_record_is_refused_whole_and_a_revoked_key_stops_worki
     assert!(!listed.contains("carriers:all"), "{listed}");
 
     // The good records import; a re-import makes version 2.
+    // A JSON array names a record by its position (they may share a line).
+    std::fs::write(
+        dir.path().join("array.json"),
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    let out = env
+        .command()
+        .args([
+            "pool",
+            "import",
+            "--org",
+            "broker",
+            "--pool",
+            "carriers:all",
+            "--vertical",
+            "insurance",
+            "array.json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("3 bad record(s)"), "{stderr}");
+    assert!(
+        stderr.contains("record 37 (line 1): module eligibility"),
+        "{stderr}"
+    );
     std::fs::write(
         dir.path().join("good.json"),
-        serde_json::to_string(&records).unwrap(),
+        serde_json::to_string(&good).unwrap(),
     )
     .unwrap();
     let args = [
@@ -412,4 +441,79 @@ async fn the_janitor_deletes_jobs_past_their_organisations_window() {
 
     let refused = env.output(&["org", "retention", "broker"]);
     assert!(!refused.status.success(), "--days or --default is required");
+}
+
+/// What a log collector reads of `serve --log-format json`: one JSON object a line and no
+/// colour codes; an access line per request naming the request id the response echoes
+/// (the client's when usable, a new one otherwise); a job's lines inside its span.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_name_each_request_by_its_id_and_each_job_by_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env::sqlite(dir.path());
+    let key = env.broker_with_pool(50);
+    let addr = free_addr();
+    let log = dir.path().join("serve.log");
+    let server = Replica(
+        env.serve_command(&addr, &[("SHORTLIST_LOG_FORMAT", "json")])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("serve starts"),
+    );
+    let client = reqwest::Client::new();
+    wait_healthy(&client, &addr).await;
+    let get = |id: Option<&'static str>| {
+        let mut request = client
+            .get(format!("http://{addr}/api/v1/jobs/eval_missing"))
+            .header("X-API-Key", &key);
+        if let Some(id) = id {
+            request = request.header("X-Request-Id", id);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 404);
+            response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(get(Some("trace-me-42")).await, "trace-me-42");
+    let fresh = get(None).await;
+    assert!(fresh.starts_with("req_"), "{fresh}");
+    let replaced = get(Some("two words")).await;
+    assert!(
+        replaced.starts_with("req_") && replaced != fresh,
+        "{replaced}"
+    );
+    let id = submit(&client, &addr, &key).await;
+    let done = settled(&client, &addr, &key, &id, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    drop(server);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes when stderr is a file"
+    );
+    let lines: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let access = |request_id: &str| {
+        lines.iter().find(|l| {
+            l["target"] == "shortlist_host::access" && l["span"]["request.id"] == request_id
+        })
+    };
+    let line = access("trace-me-42").unwrap_or_else(|| panic!("no access line in {text}"));
+    assert_eq!(line["fields"]["status"], 404);
+    assert_eq!(line["span"]["http.route"], "/api/v1/jobs/{eval_id}");
+    assert!(access(&fresh).is_some() && access(&replaced).is_some());
+    let finished = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "Job finished.")
+        .unwrap_or_else(|| panic!("no job line in {text}"));
+    assert_eq!(finished["span"]["name"], "job");
+    assert_eq!(finished["span"]["job.id"], id.as_str());
 }
