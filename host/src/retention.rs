@@ -169,6 +169,11 @@ pub async fn run_janitor(
             () = shutdown.cancelled() => return,
             swept = sweep(&store, config.default, now_ms()) => swept,
         };
+        // The job counts' changes, folded here too so that they do not pile up when
+        // nobody scrapes /metrics.
+        if let Err(e) = store.fold_job_counts().await {
+            tracing::warn!(error = %e, "Could not fold the job counts; the next sweep tries again.");
+        }
         match swept {
             Ok(swept) => {
                 metrics.purged_jobs.fetch_add(swept.jobs, Ordering::Relaxed);

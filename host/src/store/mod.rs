@@ -541,8 +541,20 @@ impl Store {
         }
     }
 
+    /// Folds the job count changes into the totals (see [`Store::job_counts`]): the
+    /// janitor does it, so that the changes do not pile up between scrapes.
+    ///
+    /// # Errors
+    ///
+    /// The database.
+    pub async fn fold_job_counts(&self) -> Result<()> {
+        dispatch!(self.fold_job_counts())
+    }
+
     /// Number of jobs per status, every status present (0 when none), in the
-    /// order queued, running, completed, failed.
+    /// order queued, running, completed, failed. Read from counts the database keeps
+    /// by triggers (folded first), not by counting the jobs: its cost does not grow
+    /// with them.
     pub async fn job_counts(&self) -> Result<Vec<(JobStatus, i64)>> {
         let rows = dispatch!(self.job_counts())?;
         Ok(JobStatus::ALL

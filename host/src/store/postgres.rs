@@ -439,9 +439,17 @@ impl PgStore {
     }
 
     pub(super) async fn job_counts(&self) -> Result<Vec<(String, i64)>> {
+        self.fold_job_counts().await?;
         Ok(sqlx::query_as(sql::JOB_COUNTS)
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    pub(super) async fn fold_job_counts(&self) -> Result<()> {
+        sqlx::query(sql::FOLD_JOB_COUNTS_POSTGRES)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 

@@ -240,7 +240,29 @@ pub(super) const RECENT_JOBS: &str = concat!(
      order by finished_at desc, id desc limit $3"
 );
 
-pub(super) const JOB_COUNTS: &str = "select status, count(*) as n from jobs group by status";
+/// Job counts by status: the folded totals and the changes not folded yet (the
+/// `job_counts` migration keeps both by triggers), never a scan of the jobs.
+pub(super) const JOB_COUNTS: &str = "select status, cast(sum(n) as bigint) as n from \
+     (select status, n from job_count_totals \
+      union all select status, delta as n from job_count_changes) counted \
+     group by status";
+
+/// Folds the job count changes into the totals, in one statement: the changes it
+/// deletes are the ones it adds, whatever another replica folds at the same time.
+pub(super) const FOLD_JOB_COUNTS_POSTGRES: &str = "with moved as \
+     (delete from job_count_changes returning status, delta) \
+     insert into job_count_totals (status, n) \
+     select status, sum(delta) from moved group by status \
+     on conflict (status) do update set n = job_count_totals.n + excluded.n";
+
+/// Adds the job count changes to the totals; SQLite's half of a fold, followed by
+/// [`CLEAR_JOB_COUNT_CHANGES`] in the same write transaction.
+pub(super) const FOLD_JOB_COUNTS_SQLITE: &str = "insert into job_count_totals (status, n) \
+     select status, sum(delta) from job_count_changes where true group by status \
+     on conflict (status) do update set n = n + excluded.n";
+
+/// The other half of SQLite's fold.
+pub(super) const CLEAR_JOB_COUNT_CHANGES: &str = "delete from job_count_changes";
 
 /// Implements the reads both backends share word for word, for a backend type with a
 /// `pool` field.

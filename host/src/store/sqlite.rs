@@ -378,9 +378,22 @@ impl SqliteStore {
     }
 
     pub(super) async fn job_counts(&self) -> Result<Vec<(String, i64)>> {
+        self.fold_job_counts().await?;
         Ok(sqlx::query_as(sql::JOB_COUNTS)
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    pub(super) async fn fold_job_counts(&self) -> Result<()> {
+        let mut tx = self.pool.begin_with("begin immediate").await?;
+        sqlx::query(sql::FOLD_JOB_COUNTS_SQLITE)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(sql::CLEAR_JOB_COUNT_CHANGES)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -883,6 +883,19 @@ async fn job_counts(store: Store) -> anyhow::Result<()> {
         store.job_counts().await?,
         [(Queued, 3), (Running, 1), (Completed, 1), (Failed, 1)]
     );
+    // Counted by triggers, folded on read and by the janitor: folding twice, or after
+    // more changes, keeps them right.
+    store
+        .claim_job("w", 1_000, LEASE_MS, NO_CAP)
+        .await?
+        .context("claim")?;
+    store.fold_job_counts().await?;
+    store.fold_job_counts().await?;
+    assert!(store.finish_job("j2", 1, &finish(Completed, 3_000)).await?);
+    assert_eq!(
+        store.job_counts().await?,
+        [(Queued, 2), (Running, 1), (Completed, 2), (Failed, 1)]
+    );
     Ok(())
 }
 
@@ -1649,6 +1662,9 @@ async fn retention_deletes_expired_jobs_whole(store: Store) -> anyhow::Result<()
     assert_eq!(store.purge_jobs(OTHER_ORG, 2_000, 500).await?, 1);
     assert_eq!(store.job(OTHER_ORG, "theirs").await?, None);
     assert!(store.job(ORG, "new").await?.is_some());
+    // The purged jobs left the counts: `new` (finished) and `queued` remain.
+    let counted: i64 = store.job_counts().await?.iter().map(|(_, n)| n).sum();
+    assert_eq!(counted, 2);
 
     // Each organisation's own window.
     assert!(store.set_retention(ORG, Some(30), 6_000).await?);
