@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::eval::base62;
+use crate::base62;
 
 /// Prefix of every key.
 pub const KEY_PREFIX: &str = "sl_live_";
@@ -24,29 +24,14 @@ pub struct NewKey {
     pub hash: String,
 }
 
-/// Random base62 text from the operating system's generator.
-///
-/// # Errors
-///
-/// When the OS has no randomness to give (practically never).
-pub fn random_base62(len: usize) -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    let mut out = String::with_capacity(len);
-    while out.len() < len {
-        getrandom::fill(&mut bytes)?;
-        out.push_str(&base62(&bytes[..16], 21.min(len - out.len())));
-    }
-    Ok(out)
-}
-
 /// Generates a new key.
 ///
 /// # Errors
 ///
 /// When the OS has no randomness to give.
 pub fn generate() -> Result<NewKey, getrandom::Error> {
-    let id = random_base62(ID_LEN)?;
-    let secret = random_base62(SECRET_LEN)?;
+    let id = base62::random(ID_LEN)?;
+    let secret = base62::random(SECRET_LEN)?;
     let key = format!("{KEY_PREFIX}{id}_{secret}");
     let hash = hash(&key);
     Ok(NewKey { id, key, hash })

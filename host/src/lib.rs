@@ -20,6 +20,7 @@
 pub mod api;
 pub mod auth;
 pub mod authoring;
+pub mod base62;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

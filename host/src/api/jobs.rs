@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::extract::{Caller, JsonBody};
 use super::{ApiError, AppState, Detail};
-use crate::auth::random_base62;
+use crate::base62;
 use crate::registry::ReleaseId;
 use crate::store::Redelivered;
 use crate::store::{Inserted, Job, JobStatus, NewJob};
@@ -216,7 +216,7 @@ async fn submit(
     let new_job = NewJob {
         id: format!(
             "eval_{}",
-            random_base62(8).map_err(|e| ApiError::Internal(e.to_string()))?
+            base62::random(8).map_err(|e| ApiError::Internal(e.to_string()))?
         ),
         org_id: caller.org_id.clone(),
         pool_id: pool.pool_id.clone(),

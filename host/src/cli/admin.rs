@@ -27,7 +27,7 @@ pub async fn create_org(store: &Store, name: &str) -> anyhow::Result<Org> {
     if name.is_empty() || name.len() > 100 {
         bail!("an organisation name is 1 to 100 characters");
     }
-    let id = format!("org_{}", auth::random_base62(12)?);
+    let id = format!("org_{}", crate::base62::random(12)?);
     match store.create_org(&id, name, now_ms()).await {
         Err(crate::store::Error::Conflict(_)) => {
             bail!("an organisation named {name:?} already exists")

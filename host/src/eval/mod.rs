@@ -129,6 +129,9 @@ pub struct Evaluation {
     /// Each module call's wall time, instantiation included, in pipeline order (as
     /// `trace.modules`): measured, so kept out of the trace unless [`Job::timings`].
     pub wall_times: Vec<Duration>,
+    /// Whether it failed for a passing reason of the host's own (no free instance slot,
+    /// the runtime), not of the modules or the inputs: running it again may succeed.
+    pub transient: bool,
 }
 
 impl Evaluation {
@@ -143,8 +146,6 @@ impl Evaluation {
     }
 }
 
-const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
 /// An evaluation id derived from its inputs: the same profile, pool version and
 /// modules give the same id.
 pub fn derive_eval_id(profile: &Value, pool: &Pool, vertical: &Vertical) -> String {
@@ -154,21 +155,7 @@ pub fn derive_eval_id(profile: &Value, pool: &Pool, vertical: &Vertical) -> Stri
     for module in vertical.modules() {
         hash.update(&module.info().sha256);
     }
-    format!("eval_{}", base62(&hash.finalize()[..8], 8))
-}
-
-/// `len` base62 characters from bytes.
-pub fn base62(bytes: &[u8], len: usize) -> String {
-    let mut n = bytes
-        .iter()
-        .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
-    (0..len)
-        .map(|_| {
-            let c = ID_ALPHABET[(n % 62) as usize] as char;
-            n /= 62;
-            c
-        })
-        .collect()
+    format!("eval_{}", crate::base62::encode(&hash.finalize()[..8], 8))
 }
 
 /// The sandbox of a job: its clock, and a seed derived from its id.
@@ -581,6 +568,7 @@ impl<'a> Run<'a> {
             .collect();
 
         let status = if completed { "completed" } else { "failed" };
+        let transient = matches!(error, Some(Error::Runtime(runtime::Error::Host(_))));
         let (result_error, trace_error) = match &error {
             None => (None, None),
             Some(e) => {
@@ -643,6 +631,7 @@ impl<'a> Run<'a> {
             result,
             trace,
             wall_times: self.wall_times,
+            transient,
         }
     }
 }

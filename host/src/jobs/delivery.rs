@@ -46,7 +46,7 @@ pub async fn org_secrets(store: &Store, org_id: &str) -> anyhow::Result<Vec<Secr
     let mut rows = store.webhook_secrets(org_id, now).await?;
     if rows.is_empty() {
         let secret = Secret::generate()?;
-        let id = format!("whs_{}", crate::auth::random_base62(12)?);
+        let id = format!("whs_{}", crate::base62::random(12)?);
         store
             .add_webhook_secret(org_id, &id, &secret.to_text(), None, now)
             .await?;
@@ -66,7 +66,7 @@ pub async fn org_secrets(store: &Store, org_id: &str) -> anyhow::Result<Vec<Secr
 pub async fn rotate_secret(store: &Store, org_id: &str) -> anyhow::Result<Secret> {
     let now = now_ms();
     let secret = Secret::generate()?;
-    let id = format!("whs_{}", crate::auth::random_base62(12)?);
+    let id = format!("whs_{}", crate::base62::random(12)?);
     let grace_end = now + ROTATION_GRACE.as_millis() as i64;
     store
         .add_webhook_secret(org_id, &id, &secret.to_text(), Some(grace_end), now)

@@ -232,8 +232,8 @@ async fn evaluate(
     };
     let mut evaluation = eval::evaluate(&release.vertical, &prepared, &eval_job).await;
     evaluation.redact(&release.vertical, &prepared);
-    if let Some(error) = &evaluation.result.error
-        && error.code == "plugin_host_error"
+    if evaluation.transient
+        && let Some(error) = &evaluation.result.error
     {
         return Err(Error::Retryable(error.message.clone()));
     }
@@ -251,6 +251,7 @@ async fn evaluate(
         result: evaluation,
         trace,
         wall_times,
+        ..
     } = evaluation;
     let measured: Vec<stored::Measured> = trace
         .modules

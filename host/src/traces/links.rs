@@ -187,7 +187,7 @@ impl AuditLinks {
 }
 
 fn random(len: usize) -> String {
-    crate::auth::random_base62(len).expect("the operating system provides randomness")
+    crate::base62::random(len).expect("the operating system provides randomness")
 }
 
 /// The signature of a link, base64url without padding.
