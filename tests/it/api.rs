@@ -404,6 +404,88 @@ async fn every_path_of_the_openapi_document_is_served() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_gives_each_verticals_profile_as_its_modules_declare_it() {
+    let host = TestHost::start().await;
+    let document: Value = host
+        .client
+        .get(format!("{}/openapi.json", host.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &document["components"]["schemas"];
+    let mut served = Vec::new();
+    for release in host.catalogue.releases() {
+        let vertical = &release.vertical.manifest().vertical;
+        let schema = &schemas[format!("Profile.{vertical}")];
+        served.push(json!({ "$ref": format!("#/components/schemas/Profile.{vertical}") }));
+        assert_eq!(
+            schema["properties"]["entity"]["type"], "string",
+            "{vertical}"
+        );
+        let mut declared = 0;
+        for field in release
+            .vertical
+            .modules()
+            .flat_map(|m| &m.info().profile_fields)
+        {
+            declared += 1;
+            // Down the dotted path: each step is a property, required when the field is.
+            let mut node = schema;
+            for part in field.path.split('.') {
+                let required = node["required"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|n| n == part));
+                assert!(
+                    required || !field.required,
+                    "{vertical}: {} is required by a module, not by the document",
+                    field.path
+                );
+                node = &node["properties"][part];
+                assert!(
+                    node.is_object(),
+                    "{vertical}: {} is not in the document",
+                    field.path
+                );
+            }
+            assert!(
+                node["description"].is_string(),
+                "{vertical}: {}",
+                field.path
+            );
+        }
+        assert!(declared > 3, "{vertical} declares {declared} fields");
+    }
+    assert!(served.len() >= 2, "{served:?}");
+    served.sort_by_key(|r| r.to_string());
+    assert_eq!(
+        schemas["SubmitJob"]["properties"]["profile"]["anyOf"],
+        Value::Array(served)
+    );
+    // The example profile of the pool's vertical is accepted as it stands.
+    let example = schemas["Profile.insurance"]["example"].clone();
+    assert!(example["entity"].is_string(), "{example}");
+    let body = json!({ "profile": example, "pool": "carriers:all" }).to_string();
+    let (status, _, accepted) = post(&host, Some(&host.key_a), "application/json", body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+    // And the submission's answer says where its eval_id leads.
+    let links = &document["paths"]["/api/v1/jobs"]["post"]["responses"]["202"]["links"];
+    for (link, operation) in [
+        ("GetJob", "getJob"),
+        ("GetTrace", "getTrace"),
+        ("RedeliverJob", "redeliverJob"),
+    ] {
+        assert_eq!(links[link]["operationId"], operation, "{links}");
+        assert_eq!(
+            links[link]["parameters"]["eval_id"],
+            "$response.body#/eval_id"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_behind_a_token_answer_only_the_scraper_that_has_it() {
     let host = TestHost::start_with(HostOptions {
         metrics_token: Some("scraper-token"),

@@ -120,6 +120,7 @@ impl From<replay::Error> for ApiError {
         match error {
             e @ replay::Error::UnknownJob(_) => ApiError::NotFound(e.to_string()),
             e @ replay::Error::NotReplayable { .. } => ApiError::NotReplayable(e.to_string()),
+            e @ replay::Error::OtherVertical { .. } => ApiError::NotComparable(e.to_string()),
             replay::Error::Registry(e) => e.into(),
             replay::Error::Store(e) => e.into(),
             e @ (replay::Error::Damaged { .. } | replay::Error::Pool(_)) => {
@@ -132,6 +133,20 @@ impl From<replay::Error> for ApiError {
 fn release_id(text: &str) -> Result<ReleaseId, ApiError> {
     text.parse()
         .map_err(|e: registry::InvalidReleaseId| ApiError::invalid("release", e.to_string()))
+}
+
+/// A vertical's name in a path: what a release's name holds before its `@`.
+fn vertical_name(text: &str) -> Result<String, ApiError> {
+    match text.parse::<registry::ReleaseRef>() {
+        Ok(registry::ReleaseRef {
+            vertical,
+            number: None,
+        }) => Ok(vertical),
+        _ => Err(ApiError::invalid(
+            "vertical",
+            format!("{text:?} is not a vertical's name: letters, digits, '-' and '_'"),
+        )),
+    }
 }
 
 fn activation_json(vertical: &str, a: &Activation) -> Value {
@@ -294,6 +309,7 @@ async fn rollback(
     _: Operator,
     Path(vertical): Path<String>,
 ) -> Result<Response, ApiError> {
+    let vertical = vertical_name(&vertical)?;
     let a = registry::rollback(&state.store, &vertical, ACTOR_ADMIN).await?;
     Ok(axum::Json(activation_json(&vertical, &a)).into_response())
 }
@@ -303,6 +319,7 @@ async fn activations(
     _: Operator,
     Path(vertical): Path<String>,
 ) -> Result<Response, ApiError> {
+    let vertical = vertical_name(&vertical)?;
     let list: Vec<Value> = state
         .store
         .activations(&vertical)

@@ -74,5 +74,10 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
 }
 
 async fn openapi(State(state): State<AppState>) -> Response {
-    axum::Json(super::openapi::document(&state.config.public_url)).into_response()
+    let profiles = state.profile_schemas.get(&state.catalogue).await;
+    axum::Json(super::openapi::document(
+        &state.config.public_url,
+        &profiles,
+    ))
+    .into_response()
 }

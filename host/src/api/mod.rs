@@ -33,7 +33,7 @@ pub mod limits_defaults {
         DEFAULT_RATE_PER_ORG as RATE_PER_ORG, DEFAULT_VALIDATIONS as VALIDATIONS,
     };
 }
-pub use openapi::document as openapi_document;
+pub use openapi::{ProfileSchema, document as openapi_document};
 
 use crate::catalogue::Catalogue;
 use crate::metrics::Metrics;
@@ -85,6 +85,8 @@ pub struct AppState {
     pub(crate) validations: Arc<limits::Validations>,
     /// (org, Idempotency-Key) pairs whose first request is still being handled here.
     pub in_flight: Arc<Mutex<HashSet<(String, String)>>>,
+    /// The verticals' profile schemas in the OpenAPI document, made once per catalogue version.
+    pub(crate) profile_schemas: Arc<openapi::ProfileSchemas>,
 }
 
 impl AppState {
@@ -109,6 +111,7 @@ impl AppState {
             wake,
             delivery_wake,
             in_flight: Arc::default(),
+            profile_schemas: Arc::default(),
         }
     }
 }

@@ -72,19 +72,26 @@ enum Reading {
 
 impl Part {
     fn reading(self) -> Result<Reading, ApiError> {
+        let shortlist = view::Query {
+            q: self.q,
+            sort: self.sort,
+            order: self.order,
+            offset: self.offset,
+            limit: self.limit,
+        };
+        // The shortlist's parameters are for `part=shortlist`; given with another part
+        // they are unused, but a value no shortlist takes is refused all the same.
+        shortlist
+            .descending()
+            .and(shortlist.limit())
+            .map_err(|e| invalid(e.field, e.message))?;
         if let Some(name) = self.candidate {
             return Ok(Reading::Candidate(name));
         }
         match self.part.as_deref() {
             None => Ok(Reading::Whole),
             Some("overview") => Ok(Reading::Overview),
-            Some("shortlist") => Ok(Reading::Shortlist(view::Query {
-                q: self.q,
-                sort: self.sort,
-                order: self.order,
-                offset: self.offset,
-                limit: self.limit,
-            })),
+            Some("shortlist") => Ok(Reading::Shortlist(shortlist)),
             Some(other) => Err(invalid(
                 "part",
                 format!("Part '{other}' is neither 'overview' nor 'shortlist'"),

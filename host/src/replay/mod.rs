@@ -38,6 +38,18 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The release asked for is of another vertical than the job's: it rates other things.
+    #[error("job {eval_id} is a {job_vertical} job; {release} is a {vertical} release")]
+    OtherVertical {
+        /// The job.
+        eval_id: String,
+        /// The job's vertical.
+        job_vertical: String,
+        /// The release or directory asked for.
+        release: String,
+        /// Its vertical.
+        vertical: String,
+    },
     /// The job's stored result or trace does not read.
     #[error("job {eval_id}: {message}")]
     Damaged {
@@ -268,6 +280,15 @@ pub async fn whatif(
     stored: &StoredJob,
     candidate: &Candidate,
 ) -> Result<Diff> {
+    let vertical = &candidate.vertical.manifest().vertical;
+    if *vertical != stored.release.vertical {
+        return Err(Error::OtherVertical {
+            eval_id: stored.job.id.clone(),
+            job_vertical: stored.release.vertical.clone(),
+            release: candidate.name.clone(),
+            vertical: vertical.clone(),
+        });
+    }
     let own = catalogue.load(store, &stored.release).await?;
     let before = stored
         .rerun(store, catalogue, &own.vertical, Some(&stored.release))

@@ -107,6 +107,40 @@ pub struct Query {
     pub limit: Option<usize>,
 }
 
+impl Query {
+    /// Whether `order` asks for the worst first.
+    ///
+    /// # Errors
+    ///
+    /// An order other than `asc` and `desc`.
+    pub fn descending(&self) -> Result<bool, QueryError> {
+        match self.order.as_deref().unwrap_or("asc") {
+            "asc" => Ok(false),
+            "desc" => Ok(true),
+            other => Err(QueryError {
+                field: "order",
+                message: format!("Order '{other}' is neither 'asc' nor 'desc'"),
+            }),
+        }
+    }
+
+    /// The rows a page gives.
+    ///
+    /// # Errors
+    ///
+    /// A limit outside 1 to [`MAX_LIMIT`].
+    pub fn limit(&self) -> Result<usize, QueryError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(QueryError {
+                field: "limit",
+                message: format!("A page has 1 to {MAX_LIMIT} rows, not {limit}"),
+            });
+        }
+        Ok(limit)
+    }
+}
+
 /// A query parameter the shortlist cannot take.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -169,23 +203,8 @@ pub fn shortlist<'a>(
             }
         })?),
     };
-    let descending = match query.order.as_deref().unwrap_or("asc") {
-        "asc" => false,
-        "desc" => true,
-        other => {
-            return Err(QueryError {
-                field: "order",
-                message: format!("Order '{other}' is neither 'asc' nor 'desc'"),
-            });
-        }
-    };
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(QueryError {
-            field: "limit",
-            message: format!("A page has 1 to {MAX_LIMIT} rows, not {limit}"),
-        });
-    }
+    let descending = query.descending()?;
+    let limit = query.limit()?;
     let needle = query.q.as_deref().unwrap_or("").trim().to_lowercase();
     let matches = |row: &Row<'_>| needle.is_empty() || row.name.to_lowercase().contains(&needle);
     let mut ranked: Vec<(&Row<'a>, Ranked)> = rows
