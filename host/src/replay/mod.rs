@@ -39,7 +39,9 @@ pub enum Error {
         reason: String,
     },
     /// The release asked for is of another vertical than the job's: it rates other things.
-    #[error("job {eval_id} is a {job_vertical} job; {release} is a {vertical} release")]
+    #[error(
+        "job {eval_id} is of the {job_vertical} vertical and {release} of {vertical}: a what-if compares releases of one vertical"
+    )]
     OtherVertical {
         /// The job.
         eval_id: String,

@@ -280,6 +280,14 @@ async fn a_weight_change_is_published_shadowed_activated_rolled_back_and_replaye
     assert!(text.contains("insurance@1 -> insurance@2"), "{text}");
     let shadow = env.run(&["whatif", "--release", "insurance@2", "--last", "10"]);
     assert!(shadow.contains("1 re-run, 1 would change"), "{shadow}");
+    // A release of another vertical rates other things: refused, naming both.
+    let out = env.output(&["whatif", &first, "--release", "freight@1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && stderr.contains("of the insurance vertical and freight@1 of freight"),
+        "{stderr}"
+    );
 
     // Activate: the running service swaps and the next job runs on insurance@2.
     let activated = env.run(&["vertical", "activate", "insurance@2"]);
