@@ -5,7 +5,6 @@
 //! never by an organisation's API key. Without a token configured, these routes do not
 //! exist (404).
 
-use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{
     DefaultBodyLimit, FromRef, FromRequest, FromRequestParts, Path, Query, Request, State,
@@ -13,12 +12,12 @@ use axum::extract::{
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::routes::Routes;
 use super::{ApiError, AppState};
 use crate::registry::{self, ACTOR_ADMIN, ReleaseId};
 use crate::replay::{self, Candidate, StoredJob};
@@ -32,21 +31,19 @@ pub const ADMIN_MAX_BODY_BYTES: usize = 64 << 20;
 /// Most jobs one shadow run (`POST /admin/v1/whatif`) re-runs.
 pub const MAX_SHADOW_JOBS: usize = 1000;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/v1/releases", get(list).post(publish))
-        .route("/admin/v1/releases/{release}", get(show))
-        .route("/admin/v1/releases/{release}/modules/{sha256}", get(module))
-        .route("/admin/v1/releases/{release}/activate", post(activate))
-        .route("/admin/v1/verticals/{vertical}/rollback", post(rollback))
-        .route(
-            "/admin/v1/verticals/{vertical}/activations",
-            get(activations),
-        )
-        .route("/admin/v1/jobs/{eval_id}/replay", post(replay_job))
-        .route("/admin/v1/jobs/{eval_id}/whatif", post(whatif_job))
-        .route("/admin/v1/whatif", post(shadow))
-        .layer(DefaultBodyLimit::max(ADMIN_MAX_BODY_BYTES))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/v1/releases", list)
+        .post("/admin/v1/releases", publish)
+        .get("/admin/v1/releases/{release}", show)
+        .get("/admin/v1/releases/{release}/modules/{sha256}", module)
+        .post("/admin/v1/releases/{release}/activate", activate)
+        .post("/admin/v1/verticals/{vertical}/rollback", rollback)
+        .get("/admin/v1/verticals/{vertical}/activations", activations)
+        .post("/admin/v1/jobs/{eval_id}/replay", replay_job)
+        .post("/admin/v1/jobs/{eval_id}/whatif", whatif_job)
+        .post("/admin/v1/whatif", shadow)
+        .map(|router| router.layer(DefaultBodyLimit::max(ADMIN_MAX_BODY_BYTES)))
 }
 
 /// A request made with the operator token.

@@ -1,14 +1,13 @@
 //! `POST /api/v1/jobs` (submit) and `GET /api/v1/jobs/{eval_id}` (status): the seed's contract.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::extract::{Caller, JsonBody};
+use super::routes::Routes;
 use super::{ApiError, AppState, Detail};
 use crate::base62;
 use crate::registry::ReleaseId;
@@ -22,11 +21,11 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Longest accepted Idempotency-Key.
 pub const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/jobs", post(submit))
-        .route("/api/v1/jobs/{eval_id}", get(status))
-        .route("/api/v1/jobs/{eval_id}/redeliver", post(redeliver))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .post("/api/v1/jobs", submit)
+        .get("/api/v1/jobs/{eval_id}", status)
+        .post("/api/v1/jobs/{eval_id}/redeliver", redeliver)
 }
 
 /// The fields of a submission, after shape checks.

@@ -8,6 +8,7 @@ mod health;
 mod jobs;
 mod limits;
 mod openapi;
+mod routes;
 pub mod server;
 mod traces;
 mod viewer;
@@ -116,14 +117,20 @@ impl AppState {
     }
 }
 
+/// Every operation of the API: what the OpenAPI document describes (the viewer's script
+/// and style, served beside them, are not operations).
+pub(crate) fn operations() -> routes::Routes {
+    jobs::routes()
+        .merge(traces::routes())
+        .merge(health::routes())
+        .merge(admin::routes())
+}
+
 /// The whole API.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    Router::new()
-        .merge(jobs::router())
-        .merge(traces::router())
-        .merge(health::router())
-        .merge(admin::router())
+    operations()
+        .into_router()
         .merge(viewer::router())
         .fallback(|| async { ApiError::NotFound("No such endpoint".to_owned()) })
         .layer(DefaultBodyLimit::max(max_body))

@@ -595,6 +595,25 @@ mod tests {
     }
 
     #[test]
+    fn the_document_has_every_operation_served_and_no_other() {
+        let document = document("http://127.0.0.1:8080", &[]);
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, methods) in document["paths"].as_object().unwrap() {
+            for method in methods.as_object().unwrap().keys() {
+                documented.push((method.clone(), path.clone()));
+            }
+        }
+        let mut served: Vec<(String, String)> = crate::api::operations()
+            .operations()
+            .iter()
+            .map(|o| (o.method.to_owned(), o.path.to_owned()))
+            .collect();
+        documented.sort();
+        served.sort();
+        assert_eq!(documented, served);
+    }
+
+    #[test]
     fn operation_ids_are_unique_and_every_link_leads_to_one() {
         let document = document("http://127.0.0.1:8080", &[]);
         let mut ids = std::collections::HashSet::new();

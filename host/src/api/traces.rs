@@ -14,15 +14,14 @@
 //! key of the organisation or each trace's link (the first's as `exp`, `kid`, `sig`, the
 //! second's as `to_exp`, `to_kid`, `to_sig`).
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::extract::Caller;
+use super::routes::Routes;
 use super::{ApiError, AppState, Detail, viewer};
 use crate::traces::links::{LinkError, LinkQuery};
 use crate::traces::{compare, stored, view};
@@ -30,10 +29,10 @@ use crate::traces::{compare, stored, view};
 /// Response header giving the trace's stored (compressed) size in bytes.
 pub const STORED_BYTES_HEADER: &str = "x-trace-stored-bytes";
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/traces/{eval_id}", get(trace))
-        .route("/traces/{eval_id}/compare/{other_id}", get(comparison))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/traces/{eval_id}", trace)
+        .get("/traces/{eval_id}/compare/{other_id}", comparison)
 }
 
 /// The query of a comparison: each trace's link, when links are used.
