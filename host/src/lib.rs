@@ -25,6 +25,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod eval;
+pub mod failure;
 pub mod fixtures;
 pub mod jobs;
 pub mod metrics;

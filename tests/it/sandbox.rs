@@ -36,7 +36,7 @@ async fn assert_fails_then_recovers(vertical: &Vertical, evaluation: Evaluation,
         .error
         .as_ref()
         .expect("a failed result carries its error");
-    assert_eq!(error.code, code, "{}", error.message);
+    assert_eq!(error.code.as_str(), code, "{}", error.message);
     assert!(
         error.message.contains("module hostile"),
         "{}",
@@ -198,7 +198,7 @@ async fn a_module_sleeping_in_validate_profile_times_out() {
     })
     .await;
     let error = outcome.expect_err("validation fails");
-    assert_eq!(error.code(), "plugin_timeout", "{error}");
+    assert_eq!(error.code().as_str(), "plugin_timeout", "{error}");
     assert_eq!(error.module(), Some("hostile"));
     let next = attack(&vertical, 3, "none").await;
     assert_eq!(next.result.status, "completed", "{:?}", next.result.error);
@@ -352,7 +352,7 @@ async fn a_module_cannot_make_its_failure_large() {
         let evaluation =
             eval::evaluate(&vertical, &prepared, &job("eval_loud", profile.clone())).await;
         let error = evaluation.result.error.as_ref().expect("the job failed");
-        assert_eq!(error.code, code, "{profile:.60}");
+        assert_eq!(error.code.as_str(), code, "{profile:.60}");
         assert!(
             error.message.starts_with("module hostile "),
             "{}",

@@ -11,6 +11,7 @@ use super::admin::{ADMIN_MAX_BODY_BYTES, MAX_SHADOW_JOBS};
 use super::extract::API_KEY_HEADER;
 use super::jobs::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY};
 use crate::catalogue::Catalogue;
+use crate::failure::FailureCode;
 use crate::runtime::FieldInfo;
 use crate::vertical::Vertical;
 
@@ -158,6 +159,12 @@ fn submitted_profile(profiles: &[ProfileSchema]) -> Value {
     json!({ "description": "The entity's profile, in the shape of the pool's vertical", "anyOf": refs })
 }
 
+/// A failed job's `error.code`: every [`FailureCode`].
+fn failure_code() -> Value {
+    let codes: Vec<&str> = FailureCode::ALL.iter().map(|c| c.as_str()).collect();
+    json!({ "type": "string", "enum": codes })
+}
+
 /// 429 `rate_limited`, with its `Retry-After`.
 fn rate_limited() -> Value {
     json!({ "description": "Over a limit: the organisation's request rate or waiting jobs, or the replica's validations",
@@ -176,7 +183,7 @@ fn trace_schema() -> Value {
                     "properties": {
                         "eval_id": { "type": "string" },
                         "status": { "type": "string", "enum": ["completed", "failed"] },
-                        "error": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "module": { "type": "string" } } },
+                        "error": { "type": "object", "properties": { "code": failure_code(), "message": { "type": "string" }, "module": { "type": "string" } } },
                         "vertical": { "type": "string" },
                         "release": { "type": "string", "example": "insurance@2" },
                         "pool": { "type": "object", "properties": { "id": { "type": "string" }, "version": { "type": "string" }, "size": { "type": "integer" } } },
@@ -261,7 +268,8 @@ fn components(profiles: &[ProfileSchema]) -> Value {
                     "tier": { "type": "string" }, "name": { "type": "string" }, "confidence": { "type": "string" },
                     "scores": { "type": "object", "additionalProperties": { "type": "string" } },
                     "reasoning": { "type": "string" } } } },
-                "error": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
+                "error": { "type": "object", "description": "Why the job failed", "required": ["code", "message"],
+                    "properties": { "code": failure_code(), "message": { "type": "string" } } },
                 "audit": { "type": "string" },
                 "release": { "type": "string", "description": "The vertical's release that evaluated the job, e.g. insurance@2", "example": "insurance@2" },
                 "webhook": { "type": "object", "description": "The webhook delivery and each attempt, for jobs with a webhook_url" } } },

@@ -20,6 +20,7 @@ pub use aggregate::{Aggregated, CONFIDENCE, Rating, aggregate};
 pub use pool::{Pool, PreparedPool};
 pub use result::{EvalResult, RankedCandidate, ResultError, Scores};
 
+use crate::failure::FailureCode;
 use crate::runtime::{self, Evidence, FieldProblem, Kind, Module, Outcome, Sandbox};
 use crate::traces::{self, CandidateTrace, ModuleTrace, ScoreTrace, Trace, TraceError, Verdict};
 use crate::vertical::{Level, Vertical};
@@ -49,6 +50,24 @@ pub enum Error {
 }
 
 impl Error {
+    /// The stable code that names this failure in results and traces.
+    pub fn code(&self) -> FailureCode {
+        match self {
+            Error::Runtime(e) => e.code(),
+            Error::NotPrepared { .. } => FailureCode::PoolNotPrepared,
+            Error::InvalidPool { .. } => FailureCode::InvalidPool,
+        }
+    }
+
+    /// The module at fault, if any.
+    pub fn module(&self) -> Option<&str> {
+        match self {
+            Error::Runtime(e) => e.module(),
+            Error::NotPrepared { module, .. } => Some(module),
+            Error::InvalidPool { .. } => None,
+        }
+    }
+
     /// What clients see: short and named (see [`runtime::Error::summary`]); the whole
     /// ([`std::fmt::Display`]) goes to the trace.
     pub fn summary(&self) -> String {
@@ -572,22 +591,16 @@ impl<'a> Run<'a> {
         let (result_error, trace_error) = match &error {
             None => (None, None),
             Some(e) => {
-                let (code, module) = match e {
-                    Error::Runtime(r) => (r.code(), r.module().map(str::to_owned)),
-                    Error::NotPrepared { module, .. } => {
-                        ("pool_not_prepared", Some(module.clone()))
-                    }
-                    Error::InvalidPool { .. } => ("invalid_pool", None),
-                };
+                let code = e.code();
                 (
                     Some(ResultError {
-                        code: code.to_owned(),
+                        code,
                         message: e.summary(),
                     }),
                     Some(TraceError {
-                        code: code.to_owned(),
+                        code,
                         message: e.to_string(),
-                        module,
+                        module: e.module().map(str::to_owned),
                     }),
                 )
             }

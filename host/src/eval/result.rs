@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use serde::Serialize;
+
+use crate::failure::FailureCode;
 use serde::ser::{SerializeMap, Serializer};
 
 /// A finished evaluation, as clients see it.
@@ -29,7 +31,7 @@ pub struct EvalResult {
 #[derive(Clone, Debug, Serialize)]
 pub struct ResultError {
     /// Stable code, e.g. `plugin_timeout`.
-    pub code: String,
+    pub code: FailureCode,
     /// What happened, naming the module.
     pub message: String,
 }

@@ -13,7 +13,8 @@ use super::claim_loop::ClaimLoop;
 use super::retry::random_unit;
 use super::{Backoff, Error, Result};
 use crate::catalogue::{self, Catalogue};
-use crate::eval::{self, Job as EvalJob, Progress};
+use crate::eval::{self, EvalResult, Job as EvalJob, Progress, ResultError};
+use crate::failure::FailureCode;
 use crate::metrics::Metrics;
 use crate::runtime;
 use crate::store::{Finish, Job, JobStatus, NewDelivery, Store};
@@ -146,27 +147,31 @@ async fn process(
         Ok(false) => warn!(
             "The lease was lost before the result was committed; another worker owns the job."
         ),
-        Err(Error::Retryable(reason)) => match config.backoff.delay(job.retries, random_unit()) {
-            Some(delay) => {
-                warn!(%reason, job.retries = job.retries, retry.delay_ms = delay.as_millis() as u64, "Job failed for a passing reason; back to the queue after a backoff.");
-                metrics.retried.fetch_add(1, Ordering::Relaxed);
-                if let Err(e) = store
-                    .retry_job(&job.id, job.lease_token, now_ms(), delay)
-                    .await
-                {
-                    warn!(error = %e, "Could not put the job back; its lease will expire.");
+        Err(reason @ (Error::Store(_) | Error::Host(_))) => {
+            match config.backoff.delay(job.retries, random_unit()) {
+                Some(delay) => {
+                    warn!(%reason, job.retries = job.retries, retry.delay_ms = delay.as_millis() as u64, "Job failed for a passing reason; back to the queue after a backoff.");
+                    metrics.retried.fetch_add(1, Ordering::Relaxed);
+                    if let Err(e) = store
+                        .retry_job(&job.id, job.lease_token, now_ms(), delay)
+                        .await
+                    {
+                        warn!(error = %e, "Could not put the job back; its lease will expire.");
+                    }
+                }
+                None => {
+                    let message = format!("gave up after {} retries: {reason}", job.retries);
+                    if let Err(e) =
+                        fail(config, store, &job, FailureCode::RetriesExhausted, &message).await
+                    {
+                        warn!(error = %e, "Could not record the failure; the lease will expire and the job run again.");
+                    }
+                    metrics.failed.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            None => {
-                let message = format!("gave up after {} retries: {reason}", job.retries);
-                if let Err(e) = fail(config, store, &job, "retries_exhausted", &message).await {
-                    warn!(error = %e, "Could not record the failure; the lease will expire and the job run again.");
-                }
-                metrics.failed.fetch_add(1, Ordering::Relaxed);
-            }
-        },
-        Err(Error::Fatal(reason)) => {
-            let failed = fail(config, store, &job, "evaluation_failed", &reason).await;
+        }
+        Err(Error::Fatal { code, message }) => {
+            let failed = fail(config, store, &job, code, &message).await;
             if let Err(e) = failed {
                 warn!(error = %e, "Could not record the failure; the lease will expire and the job run again.");
             }
@@ -189,14 +194,15 @@ async fn evaluate(
             "gave up after {} attempts: the workers running it stopped",
             job.attempts - 1
         );
-        return fail(config, store, job, "worker_lost", &message)
-            .await
-            .map_err(|e| Error::Retryable(e.to_string()));
+        return Ok(fail(config, store, job, FailureCode::WorkerLost, &message).await?);
     }
     // The release active now: the job keeps it to the end, whatever is activated meanwhile.
-    let release = catalogue
-        .release(&job.vertical)
-        .ok_or_else(|| Error::Fatal(format!("vertical {} has no active release", job.vertical)))?;
+    let release = catalogue.release(&job.vertical).ok_or_else(|| {
+        Error::fatal(
+            FailureCode::EvaluationFailed,
+            format!("vertical {} has no active release", job.vertical),
+        )
+    })?;
     let prepared = catalogue
         .prepared(
             store,
@@ -207,15 +213,23 @@ async fn evaluate(
         )
         .await
         .map_err(|e| match e {
-            catalogue::Error::Store(e) => Error::Retryable(e.to_string()),
+            catalogue::Error::Store(e) => Error::Store(e),
             // No free instance slot while preparing: passing, like the database.
             catalogue::Error::Prepare(eval::Error::Runtime(e @ runtime::Error::Host(_))) => {
-                Error::Retryable(e.to_string())
+                Error::Host(e.summary())
             }
-            other => Error::Fatal(other.to_string()),
+            // A module refused or failed on the pool: named as an evaluation names it.
+            catalogue::Error::Prepare(e) => Error::fatal(e.code(), e.summary()),
+            gone @ catalogue::Error::PoolGone { .. } => {
+                Error::fatal(FailureCode::EvaluationFailed, gone.to_string())
+            }
         })?;
-    let profile = serde_json::from_str(&job.profile)
-        .map_err(|e| Error::Fatal(format!("stored profile unreadable: {e}")))?;
+    let profile = serde_json::from_str(&job.profile).map_err(|e| {
+        Error::fatal(
+            FailureCode::EvaluationFailed,
+            format!("stored profile unreadable: {e}"),
+        )
+    })?;
     let clock = sandbox_clock(job);
     let eval_job = EvalJob {
         eval_id: job.id.clone(),
@@ -224,8 +238,7 @@ async fn evaluate(
         audit_url: config
             .links
             .mint(&config.public_url, &job.id, &job.org_id, None)
-            .await
-            .map_err(|e| Error::Retryable(e.to_string()))?,
+            .await?,
         release: Some(release.id.to_string()),
         timings: false,
         progress: Some(progress),
@@ -235,7 +248,7 @@ async fn evaluate(
     if evaluation.transient
         && let Some(error) = &evaluation.result.error
     {
-        return Err(Error::Retryable(error.message.clone()));
+        return Err(Error::Host(error.message.clone()));
     }
     for (module, wall_time) in evaluation.trace.modules.iter().zip(&evaluation.wall_times) {
         metrics.observe_plugin_call(&module.name, *wall_time);
@@ -245,8 +258,8 @@ async fn evaluate(
         .modules()
         .map(|m| (m.info().name.clone(), m.info().sha256.clone().into()))
         .collect();
-    let result =
-        serde_json::to_string(&evaluation.result).map_err(|e| Error::Fatal(e.to_string()))?;
+    let result = serde_json::to_string(&evaluation.result)
+        .map_err(|e| Error::fatal(FailureCode::EvaluationFailed, e.to_string()))?;
     let eval::Evaluation {
         result: evaluation,
         trace,
@@ -288,10 +301,7 @@ async fn evaluate(
         now: now_ms(),
         delivery: delivery(job, &message_id),
     };
-    let committed = store
-        .finish_job(&job.id, job.lease_token, &finish)
-        .await
-        .map_err(|e| Error::Retryable(e.to_string()))?;
+    let committed = store.finish_job(&job.id, job.lease_token, &finish).await?;
     if committed {
         if finish.delivery.is_some() {
             config.finished.notify_one();
@@ -323,17 +333,26 @@ async fn fail(
     config: &WorkerConfig,
     store: &Store,
     job: &Job,
-    code: &str,
+    code: FailureCode,
     message: &str,
 ) -> Result<bool, crate::store::Error> {
     let audit = config
         .links
         .mint(&config.public_url, &job.id, &job.org_id, None)
         .await?;
-    let result = serde_json::json!({
-        "eval_id": job.id, "status": "failed", "pool_size": 0, "filtered": 0, "candidates": [],
-        "error": { "code": code, "message": message }, "audit": audit,
-    });
+    let result = EvalResult {
+        eval_id: job.id.clone(),
+        status: "failed",
+        pool_size: 0,
+        filtered: 0,
+        candidates: Vec::new(),
+        error: Some(ResultError {
+            code,
+            message: message.to_owned(),
+        }),
+        audit,
+    };
+    let result = serde_json::to_string(&result).unwrap_or_default();
     let trace = serde_json::to_vec(&serde_json::json!({
         "eval_id": job.id, "status": "failed", "error": { "code": code, "message": message },
     }))
@@ -342,8 +361,8 @@ async fn fail(
     let message_id = webhook_id(&job.id);
     let finish = Finish {
         status: JobStatus::Failed,
-        result: &result.to_string(),
-        error_code: Some(code),
+        result: &result,
+        error_code: Some(code.as_str()),
         error_message: Some(message),
         module_hashes: "{}",
         release_number: None,

@@ -5,6 +5,8 @@
 //! trace, and [`Error::summary`] gives clients a short named reason with a one-line
 //! excerpt, so that a module cannot make a job's result or webhook large.
 
+use crate::failure::FailureCode;
+
 /// Most bytes of a module's own words (message, stderr) a failure keeps.
 pub const MAX_DETAIL_BYTES: usize = 4096;
 
@@ -132,29 +134,20 @@ fn limit_name(limit: Limit) -> &'static str {
 }
 
 impl Error {
-    /// The stable snake_case code that names this failure in job results and traces.
-    pub fn code(&self) -> &'static str {
+    /// The stable code that names this failure in job results and traces.
+    pub fn code(&self) -> FailureCode {
         match self {
-            Error::Limit {
-                limit: Limit::Deadline,
-                ..
-            } => "plugin_timeout",
-            Error::Limit {
-                limit: Limit::Fuel, ..
-            } => "plugin_fuel_exhausted",
-            Error::Limit {
-                limit: Limit::Memory,
-                ..
-            } => "plugin_memory_exceeded",
-            Error::Limit {
-                limit: Limit::Output,
-                ..
-            } => "plugin_output_too_large",
-            Error::Trapped { .. } => "plugin_trapped",
-            Error::Guest { .. } => "plugin_error",
-            Error::InvalidOutput { .. } => "plugin_invalid_output",
-            Error::Load { .. } => "plugin_load_failed",
-            Error::Host(_) => "plugin_host_error",
+            Error::Limit { limit, .. } => match limit {
+                Limit::Deadline => FailureCode::PluginTimeout,
+                Limit::Fuel => FailureCode::PluginFuelExhausted,
+                Limit::Memory => FailureCode::PluginMemoryExceeded,
+                Limit::Output => FailureCode::PluginOutputTooLarge,
+            },
+            Error::Trapped { .. } => FailureCode::PluginTrapped,
+            Error::Guest { .. } => FailureCode::PluginError,
+            Error::InvalidOutput { .. } => FailureCode::PluginInvalidOutput,
+            Error::Load { .. } => FailureCode::PluginLoadFailed,
+            Error::Host(_) => FailureCode::PluginHostError,
         }
     }
 

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::failure::FailureCode;
 use crate::runtime::LogLine;
 use crate::vertical::Manifest;
 
@@ -61,7 +62,7 @@ pub struct Trace {
 #[derive(Clone, Debug, Serialize)]
 pub struct TraceError {
     /// Stable code, e.g. `plugin_timeout`.
-    pub code: String,
+    pub code: FailureCode,
     /// What happened.
     pub message: String,
     /// The module at fault, if any.
