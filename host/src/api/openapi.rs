@@ -11,6 +11,7 @@ use super::admin::{ADMIN_MAX_BODY_BYTES, MAX_SHADOW_JOBS};
 use super::extract::API_KEY_HEADER;
 use super::jobs::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY};
 use crate::catalogue::Catalogue;
+use crate::eval::Confidence;
 use crate::failure::FailureCode;
 use crate::runtime::FieldInfo;
 use crate::vertical::Vertical;
@@ -165,6 +166,12 @@ fn failure_code() -> Value {
     json!({ "type": "string", "enum": codes })
 }
 
+/// A candidate's `confidence`: every [`Confidence`], best first.
+fn confidence() -> Value {
+    let names: Vec<&str> = Confidence::ALL.iter().map(|c| c.as_str()).collect();
+    json!({ "type": "string", "enum": names })
+}
+
 /// 429 `rate_limited`, with its `Retry-After`.
 fn rate_limited() -> Value {
     json!({ "description": "Over a limit: the organisation's request rate or waiting jobs, or the replica's validations",
@@ -209,7 +216,7 @@ fn trace_schema() -> Value {
                                 "dimension": { "type": "string" }, "level": { "type": "string" }, "note": { "type": "string" },
                                 "evidence": { "type": "string", "enum": ["full", "partial", "none"] }, "module": { "type": "string" } } } },
                             "result": { "type": "object", "properties": {
-                                "fit": { "type": "number" }, "tier": { "type": "string" }, "confidence": { "type": "string" },
+                                "fit": { "type": "number" }, "tier": { "type": "string" }, "confidence": confidence(),
                                 "evidence_share": { "type": "number" }, "reasoning": { "type": "string" }, "rank": { "type": "integer" } } } } } },
                         "webhook": { "type": "object" } } })
 }
@@ -265,7 +272,7 @@ fn components(profiles: &[ProfileSchema]) -> Value {
                 "progress": { "type": "object", "properties": { "done": { "type": "integer" }, "total": { "type": "integer" } } },
                 "pool_size": { "type": "integer" }, "filtered": { "type": "integer" },
                 "candidates": { "type": "array", "items": { "type": "object", "properties": {
-                    "tier": { "type": "string" }, "name": { "type": "string" }, "confidence": { "type": "string" },
+                    "tier": { "type": "string" }, "name": { "type": "string" }, "confidence": confidence(),
                     "scores": { "type": "object", "additionalProperties": { "type": "string" } },
                     "reasoning": { "type": "string" } } } },
                 "error": { "type": "object", "description": "Why the job failed", "required": ["code", "message"],

@@ -23,16 +23,61 @@ pub struct Aggregated {
     pub fit: f64,
     /// Index of the tier in the manifest.
     pub tier: usize,
-    /// 0 = HIGH, 1 = MEDIUM, 2 = LOW.
-    pub confidence: usize,
+    /// How much of the fit rests on full evidence.
+    pub confidence: Confidence,
     /// Share of weight with full evidence.
     pub evidence_share: f64,
     /// The reasoning sentence.
     pub reasoning: String,
 }
 
-/// Confidence names, best first.
-pub const CONFIDENCE: [&str; 3] = ["HIGH", "MEDIUM", "LOW"];
+/// How much of a candidate's fit rests on full evidence, best first; written in
+/// capitals (`HIGH`) in results and traces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// At least the manifest's `high` share of the weight had full evidence, and none had none.
+    High,
+    /// At least its `medium` share had full evidence.
+    Medium,
+    /// Less.
+    Low,
+}
+
+impl Confidence {
+    /// Every confidence, best first: a confidence's position here is its rank.
+    pub const ALL: [Self; 3] = [Self::High, Self::Medium, Self::Low];
+
+    /// As written: `HIGH`, `MEDIUM` or `LOW`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "HIGH",
+            Self::Medium => "MEDIUM",
+            Self::Low => "LOW",
+        }
+    }
+
+    /// Its position in [`Confidence::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The confidence written `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Confidence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// Aggregates the ratings of one candidate, one per manifest dimension, in manifest order.
 pub fn aggregate<R: Borrow<Rating>>(manifest: &Manifest, ratings: &[R]) -> Aggregated {
@@ -74,11 +119,11 @@ pub fn aggregate<R: Borrow<Rating>>(manifest: &Manifest, ratings: &[R]) -> Aggre
         .unwrap_or(manifest.tiers.len() - 1);
 
     let confidence = if evidence_share >= manifest.confidence.high && none == 0.0 {
-        0
+        Confidence::High
     } else if evidence_share >= manifest.confidence.medium {
-        1
+        Confidence::Medium
     } else {
-        2
+        Confidence::Low
     };
 
     Aggregated {
@@ -158,7 +203,7 @@ mod tests {
         let a = aggregate(&manifest(), &ratings([Level::L1; 6], Evidence::Full));
         assert_eq!(a.fit, 100.0);
         assert_eq!(manifest().tiers[a.tier].name, "STRONG_FIT");
-        assert_eq!(CONFIDENCE[a.confidence], "HIGH");
+        assert_eq!(a.confidence, Confidence::High);
         assert_eq!(a.reasoning, "Note 0, note 1, note 2.");
     }
 
@@ -171,7 +216,7 @@ mod tests {
             &ratings([L3, L1, L1, L1, L1, L1], Evidence::Partial),
         );
         assert_eq!(manifest().tiers[a.tier].name, "GOOD_FIT");
-        assert_eq!(CONFIDENCE[a.confidence], "LOW");
+        assert_eq!(a.confidence, Confidence::Low);
         assert!(a.reasoning.ends_with("; but note 0."), "{}", a.reasoning);
     }
 
@@ -186,7 +231,7 @@ mod tests {
         rated[0].evidence = Evidence::None;
         let a = aggregate(&shadowed, &rated);
         assert_eq!(a.fit, shadowed.points(L2));
-        assert_eq!(CONFIDENCE[a.confidence], "HIGH");
+        assert_eq!(a.confidence, Confidence::High);
         assert!(!a.reasoning.contains("note 0"), "{}", a.reasoning);
     }
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-pub use aggregate::{Aggregated, CONFIDENCE, Rating, aggregate};
+pub use aggregate::{Aggregated, Confidence, Rating, aggregate};
 pub use pool::{Pool, PreparedPool};
 pub use result::{EvalResult, RankedCandidate, ResultError, Scores};
 
@@ -490,7 +490,7 @@ impl<'a> Run<'a> {
             .map(|(pos, agg)| RankedCandidate {
                 tier: manifest.tiers[agg.tier].name.clone(),
                 name: names[self.survivors[*pos] as usize].clone(),
-                confidence: CONFIDENCE[agg.confidence],
+                confidence: agg.confidence,
                 scores: Scores(
                     dimension_names
                         .iter()
@@ -571,7 +571,7 @@ impl<'a> Run<'a> {
                     .map(|(p, agg)| traces::Aggregate {
                         fit: (agg.fit * 10.0).round() / 10.0,
                         tier: manifest.tiers[agg.tier].name.clone(),
-                        confidence: CONFIDENCE[agg.confidence],
+                        confidence: agg.confidence,
                         evidence_share: (agg.evidence_share * 1000.0).round() / 1000.0,
                         reasoning: agg.reasoning.clone(),
                         rank: rank_of[p],

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::Confidence;
 use crate::failure::FailureCode;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -44,7 +45,7 @@ pub struct RankedCandidate {
     /// Candidate name.
     pub name: String,
     /// `HIGH`, `MEDIUM` or `LOW`.
-    pub confidence: &'static str,
+    pub confidence: Confidence,
     /// Level per dimension, in the vertical's dimension order.
     pub scores: Scores,
     /// Why this tier, in one sentence.

@@ -35,7 +35,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{Aggregate, CandidateTrace, ScoreTrace, Trace, Verdict};
-use crate::eval::CONFIDENCE;
+use crate::eval::Confidence;
 use crate::vertical::Level;
 
 /// Candidates per page: a page of the viewer's shortlist (50 rows) in rank order reads
@@ -78,7 +78,7 @@ pub struct Index {
     tiers: Vec<Option<u16>>,
     /// Per result, in candidate order: fit in tenths.
     fit_tenths: Vec<i64>,
-    /// Per result: confidence's position in [`CONFIDENCE`], as a digit.
+    /// Per result: confidence's position in [`Confidence::ALL`], as a digit.
     confidence: String,
     /// Per result: evidence share in thousandths.
     share_thousandths: Vec<i64>,
@@ -276,8 +276,9 @@ impl Coder {
         index
             .share_thousandths
             .push(scaled(result.evidence_share, 1000.0)?);
-        let confidence = CONFIDENCE.iter().position(|n| *n == result.confidence)?;
-        index.confidence.push(char::from(b'0' + confidence as u8));
+        index
+            .confidence
+            .push(char::from(b'0' + result.confidence.index() as u8));
         index.ranks.push(result.rank);
         self.reasoning
             .push(Some(parts(&result.reasoning, &c.scores)?));
@@ -344,7 +345,7 @@ pub struct Ranked {
     pub tier: usize,
     /// Its fit.
     pub fit: f64,
-    /// Its confidence's position in [`CONFIDENCE`].
+    /// Its confidence's position in [`Confidence::ALL`].
     pub confidence: usize,
 }
 
@@ -404,7 +405,7 @@ impl Reader {
             && index
                 .confidence
                 .bytes()
-                .all(|c| usize::from(c.wrapping_sub(b'0')) < CONFIDENCE.len())
+                .all(|c| usize::from(c.wrapping_sub(b'0')) < Confidence::ALL.len())
             && index
                 .tiers
                 .iter()
@@ -598,7 +599,7 @@ impl Reader {
             Aggregate {
                 fit: index.fit_tenths[r] as f64 / 10.0,
                 tier: index.tier_names[usize::from(tier)].clone(),
-                confidence: CONFIDENCE[usize::from(index.confidence.as_bytes()[r] - b'0')],
+                confidence: Confidence::ALL[usize::from(index.confidence.as_bytes()[r] - b'0')],
                 evidence_share: index.share_thousandths[r] as f64 / 1000.0,
                 reasoning: sentence(parts, &scores),
                 rank: index.ranks[r],

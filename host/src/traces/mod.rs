@@ -20,6 +20,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::eval::Confidence;
 use crate::failure::FailureCode;
 use crate::runtime::LogLine;
 use crate::vertical::Manifest;
@@ -198,7 +199,7 @@ pub struct Aggregate {
     /// Tier name.
     pub tier: String,
     /// `HIGH`, `MEDIUM` or `LOW`.
-    pub confidence: &'static str,
+    pub confidence: Confidence,
     /// Share of weight backed by full evidence, 0..=1, three decimals.
     pub evidence_share: f64,
     /// The reasoning sentence.

@@ -231,7 +231,7 @@ mod tests {
                     result: Some(Aggregate {
                         fit: 70.0,
                         tier: "GOOD_FIT".into(),
-                        confidence: "HIGH",
+                        confidence: crate::eval::Confidence::High,
                         evidence_share: 1.0,
                         reasoning: "Revenue 12000000 in appetite.".into(),
                         rank: 1,

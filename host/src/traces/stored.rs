@@ -24,7 +24,7 @@ use serde_json::value::RawValue;
 use super::columns::{self, Index, Page, Ranked, Reader, Unpaged};
 use super::view::{self, Row};
 use super::{LimitsRef, Trace};
-use crate::eval::CONFIDENCE;
+use crate::eval::Confidence;
 use crate::store::TraceRow;
 
 /// Encoding of a trace stored as its JSON.
@@ -558,10 +558,10 @@ fn json_rows<'a>(head: &'a Value, candidates: &'a Value) -> Vec<Row<'a>> {
                     .position(|t| result["tier"] == *t)
                     .unwrap_or(tiers.len()),
                 fit: result["fit"].as_f64().unwrap_or(0.0),
-                confidence: CONFIDENCE
-                    .iter()
-                    .position(|n| result["confidence"] == *n)
-                    .unwrap_or(CONFIDENCE.len()),
+                confidence: result["confidence"]
+                    .as_str()
+                    .and_then(Confidence::parse)
+                    .map_or(Confidence::ALL.len(), Confidence::index),
             });
             let mut levels = vec![0; dimensions.len()];
             for score in items(&c["scores"]) {
