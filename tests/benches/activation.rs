@@ -189,7 +189,7 @@ async fn first_evaluation(store: Store) {
             .await
             .unwrap();
         let done = eval::evaluate(&release.vertical, &prepared, &job).await;
-        assert_eq!(done.result.status, "completed");
+        assert_eq!(done.result.status.as_str(), "completed");
     };
     let warm = Arc::new(Catalogue::new(runtime(RuntimeConfig::default())));
     warm.sync(&store).await.unwrap();

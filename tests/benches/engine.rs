@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
                 &sandboxed.prepared,
                 &job,
             ));
-            assert_eq!(evaluation.result.status, "completed");
+            assert_eq!(evaluation.result.status.as_str(), "completed");
             black_box(evaluation.result.candidates.len())
         });
     });

@@ -115,7 +115,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("sandboxed_evaluation", |b| {
         b.iter(|| {
             let evaluation = rt.block_on(eval::evaluate(&vertical, &prepared, &job));
-            assert_eq!(evaluation.result.status, "completed");
+            assert_eq!(evaluation.result.status.as_str(), "completed");
             black_box(evaluation.result.candidates.len())
         });
     });

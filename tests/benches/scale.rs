@@ -90,7 +90,8 @@ fn main() {
                 let started = Instant::now();
                 let evaluation = rt.block_on(eval::evaluate(&vertical, &prepared, &job));
                 assert_eq!(
-                    evaluation.result.status, "completed",
+                    evaluation.result.status.as_str(),
+                    "completed",
                     "{:?}",
                     evaluation.result.error
                 );

@@ -180,7 +180,7 @@ fn main() {
         for _ in 0..40 {
             let started = Instant::now();
             let evaluation = eval::evaluate(&vertical, &prepared, &job).await;
-            assert_eq!(evaluation.result.status, "completed");
+            assert_eq!(evaluation.result.status.as_str(), "completed");
             bare.push(started.elapsed());
         }
         bare.sort();

@@ -30,7 +30,7 @@ async fn attack(vertical: &Vertical, pool_size: usize, attack: &str) -> Evaluati
 /// Asserts the evaluation failed with `code`, naming the hostile module, then
 /// that a well-behaved job on the same vertical completes.
 async fn assert_fails_then_recovers(vertical: &Vertical, evaluation: Evaluation, code: &str) {
-    assert_eq!(evaluation.result.status, "failed");
+    assert_eq!(evaluation.result.status.as_str(), "failed");
     let error = evaluation
         .result
         .error
@@ -50,7 +50,12 @@ async fn assert_fails_then_recovers(vertical: &Vertical, evaluation: Evaluation,
     assert_eq!(trace_error.module.as_deref(), Some("hostile"));
 
     let next = attack(vertical, 3, "none").await;
-    assert_eq!(next.result.status, "completed", "{:?}", next.result.error);
+    assert_eq!(
+        next.result.status.as_str(),
+        "completed",
+        "{:?}",
+        next.result.error
+    );
     assert_eq!(next.result.pool_size, 3);
     assert_eq!(next.result.candidates.len(), 3);
 }
@@ -201,7 +206,12 @@ async fn a_module_sleeping_in_validate_profile_times_out() {
     assert_eq!(error.code().as_str(), "plugin_timeout", "{error}");
     assert_eq!(error.module(), Some("hostile"));
     let next = attack(&vertical, 3, "none").await;
-    assert_eq!(next.result.status, "completed", "{:?}", next.result.error);
+    assert_eq!(
+        next.result.status.as_str(),
+        "completed",
+        "{:?}",
+        next.result.error
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -293,7 +303,12 @@ async fn a_snooping_module_sees_no_files_environment_network_or_real_clock() {
     let snoop = |id: &str| job(id, json!({ "attack": "snoop" }));
 
     let first = eval::evaluate(&vertical, &prepared, &snoop("eval_snoopA")).await;
-    assert_eq!(first.result.status, "completed", "{:?}", first.result.error);
+    assert_eq!(
+        first.result.status.as_str(),
+        "completed",
+        "{:?}",
+        first.result.error
+    );
     let logs: Vec<String> = first.trace.modules[0]
         .logs
         .iter()

@@ -24,7 +24,8 @@ async fn evaluate(vertical_name: &str, pool: Vec<Value>, profile: Value) -> Eval
     let prepared = prepare(&vertical, pool).await;
     let mut evaluation = eval::evaluate(&vertical, &prepared, &job("eval_stored", profile)).await;
     assert_eq!(
-        evaluation.result.status, "completed",
+        evaluation.result.status.as_str(),
+        "completed",
         "{:?}",
         evaluation.result.error
     );

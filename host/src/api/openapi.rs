@@ -11,9 +11,10 @@ use super::admin::{ADMIN_MAX_BODY_BYTES, MAX_SHADOW_JOBS};
 use super::extract::API_KEY_HEADER;
 use super::jobs::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY};
 use crate::catalogue::Catalogue;
-use crate::eval::Confidence;
+use crate::eval::{Confidence, EvalStatus};
 use crate::failure::FailureCode;
 use crate::runtime::FieldInfo;
+use crate::store::JobStatus;
 use crate::vertical::Vertical;
 
 /// The shape of a vertical's profile, as its active release's modules declare it.
@@ -166,6 +167,12 @@ fn failure_code() -> Value {
     json!({ "type": "string", "enum": codes })
 }
 
+/// A job's `status`: every [`JobStatus`].
+fn job_status() -> Value {
+    let names: Vec<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
+    json!({ "type": "string", "enum": names })
+}
+
 /// A candidate's `confidence`: every [`Confidence`], best first.
 fn confidence() -> Value {
     let names: Vec<&str> = Confidence::ALL.iter().map(|c| c.as_str()).collect();
@@ -189,7 +196,7 @@ fn trace_schema() -> Value {
                     "required": ["eval_id", "status", "vertical", "pool", "profile", "sandbox", "modules", "aggregation", "candidates"],
                     "properties": {
                         "eval_id": { "type": "string" },
-                        "status": { "type": "string", "enum": ["completed", "failed"] },
+                        "status": { "type": "string", "enum": [EvalStatus::Completed.as_str(), EvalStatus::Failed.as_str()] },
                         "error": { "type": "object", "properties": { "code": failure_code(), "message": { "type": "string" }, "module": { "type": "string" } } },
                         "vertical": { "type": "string" },
                         "release": { "type": "string", "example": "insurance@2" },
@@ -268,7 +275,7 @@ fn components(profiles: &[ProfileSchema]) -> Value {
                 "eval_id": { "type": "string" }, "status": { "type": "string", "enum": ["queued"] } } },
             "JobStatus": { "type": "object", "required": ["eval_id", "status"], "properties": {
                 "eval_id": { "type": "string" },
-                "status": { "type": "string", "enum": ["queued", "running", "completed", "failed"] },
+                "status": job_status(),
                 "progress": { "type": "object", "properties": { "done": { "type": "integer" }, "total": { "type": "integer" } } },
                 "pool_size": { "type": "integer" }, "filtered": { "type": "integer" },
                 "candidates": { "type": "array", "items": { "type": "object", "properties": {

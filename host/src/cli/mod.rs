@@ -304,11 +304,13 @@ async fn eval_command(args: EvalArgs) -> anyhow::Result<i32> {
         std::fs::write(path, trace).with_context(|| format!("writing {}", path.display()))?;
     }
     print_json(&evaluation.result)?;
-    Ok(if evaluation.result.status == "completed" {
-        0
-    } else {
-        EXIT_FAILED
-    })
+    Ok(
+        if evaluation.result.status == crate::eval::EvalStatus::Completed {
+            0
+        } else {
+            EXIT_FAILED
+        },
+    )
 }
 
 /// Prints the API's 400 error shape to stderr and returns [`EXIT_INVALID`].

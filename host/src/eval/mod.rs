@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 pub use aggregate::{Aggregated, Confidence, Rating, aggregate};
 pub use pool::{Pool, PreparedPool};
-pub use result::{EvalResult, RankedCandidate, ResultError, Scores};
+pub use result::{EvalResult, EvalStatus, RankedCandidate, ResultError, Scores};
 
 use crate::failure::FailureCode;
 use crate::runtime::{self, Evidence, FieldProblem, Kind, Module, Outcome, Sandbox};
@@ -586,7 +586,11 @@ impl<'a> Run<'a> {
             })
             .collect();
 
-        let status = if completed { "completed" } else { "failed" };
+        let status = if completed {
+            EvalStatus::Completed
+        } else {
+            EvalStatus::Failed
+        };
         let transient = matches!(error, Some(Error::Runtime(runtime::Error::Host(_))));
         let (result_error, trace_error) = match &error {
             None => (None, None),

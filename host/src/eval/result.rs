@@ -14,7 +14,7 @@ pub struct EvalResult {
     /// The evaluation identifier.
     pub eval_id: String,
     /// `completed` or `failed`.
-    pub status: &'static str,
+    pub status: EvalStatus,
     /// Candidates in the pool before filtering.
     pub pool_size: usize,
     /// Candidates removed by the filter stage.
@@ -26,6 +26,37 @@ pub struct EvalResult {
     pub error: Option<ResultError>,
     /// URL of the full audit trace.
     pub audit: String,
+}
+
+/// How an evaluation ended; written `completed` or `failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EvalStatus {
+    /// Every module ran: the shortlist stands.
+    Completed,
+    /// A module or the service failed: `error` says which and why.
+    Failed,
+}
+
+impl EvalStatus {
+    /// As written: `completed` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for EvalStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for EvalStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// A failure as clients see it: a stable code and a message naming the module.

@@ -13,7 +13,7 @@ use super::claim_loop::ClaimLoop;
 use super::retry::random_unit;
 use super::{Backoff, Error, Result};
 use crate::catalogue::{self, Catalogue};
-use crate::eval::{self, EvalResult, Job as EvalJob, Progress, ResultError};
+use crate::eval::{self, EvalResult, EvalStatus, Job as EvalJob, Progress, ResultError};
 use crate::failure::FailureCode;
 use crate::metrics::Metrics;
 use crate::runtime;
@@ -280,7 +280,7 @@ async fn evaluate(
         })
         .collect();
     let encoded = stored::encode(trace, &measured);
-    let completed = evaluation.status == "completed";
+    let completed = evaluation.status == EvalStatus::Completed;
     let message_id = webhook_id(&job.id);
     let finish = Finish {
         status: if completed {
@@ -312,7 +312,7 @@ async fn evaluate(
             metrics.failed.fetch_add(1, Ordering::Relaxed);
         }
         info!(
-            job.status = evaluation.status,
+            job.status = evaluation.status.as_str(),
             release.id = %release.id,
             trace.bytes = encoded.bytes.len(),
             trace.raw_bytes = encoded.raw_bytes,
@@ -342,7 +342,7 @@ async fn fail(
         .await?;
     let result = EvalResult {
         eval_id: job.id.clone(),
-        status: "failed",
+        status: EvalStatus::Failed,
         pool_size: 0,
         filtered: 0,
         candidates: Vec::new(),

@@ -331,7 +331,7 @@ pub fn diff(eval_id: &str, from: &str, to: &str, before: &Evaluation, after: &Ev
 /// `completed`, or `failed: code: message`.
 fn status(evaluation: &Evaluation) -> String {
     match &evaluation.result.error {
-        None => evaluation.result.status.to_owned(),
+        None => evaluation.result.status.to_string(),
         Some(e) => format!("{}: {}: {}", evaluation.result.status, e.code, e.message),
     }
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::eval::Confidence;
+use crate::eval::{Confidence, EvalStatus};
 use crate::failure::FailureCode;
 use crate::runtime::LogLine;
 use crate::vertical::Manifest;
@@ -31,7 +31,7 @@ pub struct Trace {
     /// The evaluation's id.
     pub eval_id: String,
     /// `completed` or `failed`.
-    pub status: &'static str,
+    pub status: EvalStatus,
     /// Why it failed, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<TraceError>,

@@ -195,7 +195,7 @@ mod tests {
         .unwrap();
         Trace {
             eval_id: "eval_x".into(),
-            status: "completed",
+            status: crate::eval::EvalStatus::Completed,
             error: None,
             vertical: "insurance".into(),
             release: None,
