@@ -358,15 +358,7 @@ async fn every_path_of_the_openapi_document_is_served() {
         ..HostOptions::default()
     })
     .await;
-    let document: Value = host
-        .client
-        .get(format!("{}/openapi.json", host.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, document) = get(&host, &host.key_a, "/openapi.json").await;
     assert_eq!(document["openapi"], "3.0.3");
     let paths = document["paths"].as_object().unwrap();
     assert!(paths.len() >= 8, "{paths:?}");
@@ -406,15 +398,7 @@ async fn every_path_of_the_openapi_document_is_served() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_gives_each_verticals_profile_as_its_modules_declare_it() {
     let host = TestHost::start().await;
-    let document: Value = host
-        .client
-        .get(format!("{}/openapi.json", host.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, document) = get(&host, &host.key_a, "/openapi.json").await;
     let schemas = &document["components"]["schemas"];
     let mut served = Vec::new();
     for release in host.catalogue.releases() {

@@ -15,6 +15,7 @@ use crate::eval::{Confidence, EvalStatus};
 use crate::failure::FailureCode;
 use crate::runtime::FieldInfo;
 use crate::store::JobStatus;
+use crate::traces::view::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::vertical::Vertical;
 
 /// The shape of a vertical's profile, as its active release's modules declare it.
@@ -406,7 +407,7 @@ fn paths() -> Value {
                 { "name": "sort", "in": "query", "required": false, "description": "Shortlist: `rank` (the default), `name`, `tier`, `fit`, `confidence`, or a dimension of the vertical (its level); ties by rank", "schema": { "type": "string", "default": "rank" } },
                 { "name": "order", "in": "query", "required": false, "description": "Shortlist: `asc` (best first, names A to Z) or `desc`", "schema": { "type": "string", "enum": ["asc", "desc"], "default": "asc" } },
                 { "name": "offset", "in": "query", "required": false, "description": "Shortlist: rows to skip", "schema": { "type": "integer", "minimum": 0, "default": 0 } },
-                { "name": "limit", "in": "query", "required": false, "description": "Shortlist: rows to give", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 50 } }],
+                { "name": "limit", "in": "query", "required": false, "description": "Shortlist: rows to give", "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT } }],
             "responses": {
                 "200": { "description": "Trace (JSON), a part of it (`candidate`, `part`), or the viewer (HTML)",
                          "headers": { "x-trace-stored-bytes": { "schema": { "type": "integer" }, "description": "The trace's stored (compressed) size" } },

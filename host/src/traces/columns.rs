@@ -174,27 +174,19 @@ pub fn split(mut trace: Trace) -> Result<(Index, Vec<Page>), Box<Trace>> {
     } = coder;
     index.order = page_order(&index);
     let first_rating = prefix_sums(index.rated.iter().map(|&r| usize::from(r)));
-    let mut reasons: HashMap<String, u32> = HashMap::new();
+    let mut reasons = ReasonTable::default();
     let mut texts: Vec<Option<Vec<ScoreTrace>>> = Vec::with_capacity(n);
     for candidate in candidates {
         index.names.push(candidate.name);
         let rejections = candidate
             .verdicts
             .into_iter()
-            .map(|v| {
-                v.reason.map(|reason| {
-                    let next = reasons.len() as u32;
-                    *reasons.entry(reason).or_insert(next)
-                })
-            })
+            .map(|v| v.reason.map(|reason| reasons.number(reason)))
             .collect();
         index.rejections.push(rejections);
         texts.push(Some(candidate.scores));
     }
-    index.reasons = vec![String::new(); reasons.len()];
-    for (reason, i) in reasons {
-        index.reasons[i as usize] = reason;
-    }
+    index.reasons = reasons.into_list();
     let pages = index
         .order
         .chunks(PAGE_SIZE)
@@ -649,30 +641,45 @@ pub struct Unpaged {
     reasoning: Vec<Vec<Part>>,
 }
 
+/// The distinct rejection reasons of a trace, each numbered in order of first appearance.
+#[derive(Default)]
+struct ReasonTable {
+    numbers: HashMap<String, u32>,
+}
+
+impl ReasonTable {
+    /// The number of `reason`, given it the first time.
+    fn number(&mut self, reason: String) -> u32 {
+        let next = self.numbers.len() as u32;
+        *self.numbers.entry(reason).or_insert(next)
+    }
+
+    /// The reasons, each at its number.
+    fn into_list(self) -> Vec<String> {
+        let mut list = vec![String::new(); self.numbers.len()];
+        for (reason, i) in self.numbers {
+            list[i as usize] = reason;
+        }
+        list
+    }
+}
+
 impl Unpaged {
     /// The same values as an index with one page, holding the candidates in pool order.
     pub fn into_paged(self) -> (Index, Page) {
         let n = self.names.len();
-        let mut table: HashMap<String, u32> = HashMap::new();
+        let mut table = ReasonTable::default();
         let rejections = self
             .reasons
             .into_iter()
             .map(|verdicts| {
                 verdicts
                     .into_iter()
-                    .map(|reason| {
-                        reason.map(|reason| {
-                            let next = table.len() as u32;
-                            *table.entry(reason).or_insert(next)
-                        })
-                    })
+                    .map(|reason| reason.map(|reason| table.number(reason)))
                     .collect()
             })
             .collect();
-        let mut reasons = vec![String::new(); table.len()];
-        for (reason, i) in table {
-            reasons[i as usize] = reason;
-        }
+        let reasons = table.into_list();
         let index = Index {
             head: self.head,
             filters: self.filters,
