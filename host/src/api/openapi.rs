@@ -191,6 +191,28 @@ fn error_response(description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
+/// A job's webhook delivery and each attempt (`store::Delivery` and its
+/// `DeliveryAttempt`s, as `jobs::webhook_status` writes them).
+fn webhook_schema() -> Value {
+    let nullable = |kind: &str| json!({ "type": kind, "nullable": true });
+    json!({ "type": "object", "description": "The webhook delivery and each attempt, for jobs with a webhook_url",
+        "required": ["id", "eval_id", "url", "status", "attempts"],
+        "properties": {
+            "id": { "type": "string", "description": "The `webhook-id` header: the same on every attempt and redelivery" },
+            "eval_id": { "type": "string" }, "org_id": { "type": "string" }, "url": { "type": "string" },
+            "status": { "type": "string", "enum": ["pending", "delivered", "failed"] },
+            "next_attempt_at": { "type": "integer", "description": "Unix ms" },
+            "last_status_code": nullable("integer"), "last_error": nullable("string"),
+            "created_at": { "type": "integer", "description": "Unix ms" },
+            "updated_at": { "type": "integer", "description": "Unix ms" },
+            "attempts": { "type": "array", "items": { "type": "object", "required": ["number", "started_at", "duration_ms"],
+                "properties": {
+                    "number": { "type": "integer", "minimum": 1 }, "started_at": { "type": "integer", "description": "Unix ms" },
+                    "duration_ms": { "type": "integer" }, "status_code": nullable("integer"),
+                    "error_kind": { "type": "string", "nullable": true, "description": "Why it failed without a status: connect, timeout, blocked_address, ..." },
+                    "response_prefix": { "type": "string", "description": "The first KiB of the response" } } } } } })
+}
+
 /// The audit trace's JSON shape (`GET /traces/{eval_id}`).
 fn trace_schema() -> Value {
     json!({ "type": "object", "description": "Which module version decided what, for which candidate, and why",
@@ -226,7 +248,7 @@ fn trace_schema() -> Value {
                             "result": { "type": "object", "properties": {
                                 "fit": { "type": "number" }, "tier": { "type": "string" }, "confidence": confidence(),
                                 "evidence_share": { "type": "number" }, "reasoning": { "type": "string" }, "rank": { "type": "integer" } } } } } },
-                        "webhook": { "type": "object" } } })
+                        "webhook": { "$ref": "#/components/schemas/Webhook" } } })
 }
 
 /// The document, with `public_url` as its server and `profiles` the verticals served.
@@ -287,7 +309,8 @@ fn components(profiles: &[ProfileSchema]) -> Value {
                     "properties": { "code": failure_code(), "message": { "type": "string" } } },
                 "audit": { "type": "string" },
                 "release": { "type": "string", "description": "The vertical's release that evaluated the job, e.g. insurance@2", "example": "insurance@2" },
-                "webhook": { "type": "object", "description": "The webhook delivery and each attempt, for jobs with a webhook_url" } } },
+                "webhook": { "$ref": "#/components/schemas/Webhook" } } },
+                "Webhook": webhook_schema(),
             "Trace": trace_schema(),
             "TraceOverview": { "type": "object", "description": "A trace without its candidates, and their counts and rejections (`part=overview`)",
                 "required": ["trace", "candidates", "eligible", "filtered", "rejections"],

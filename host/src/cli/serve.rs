@@ -24,6 +24,9 @@ use crate::webhooks::AttemptConfig;
 pub const DEMO_ORG: &str = "demo";
 /// Pool id of the demo's sample pool.
 pub const DEMO_POOL: &str = "carriers:all";
+/// The vertical whose sample pool is [`DEMO_POOL`]: the API's own example is an insurance
+/// submission against `carriers:all`. The other verticals' pools are `carriers:<vertical>`.
+const DEMO_VERTICAL: &str = "insurance";
 const DEMO_POOL_SIZE: usize = 2000;
 
 /// Connects to the database, publishes the built-in verticals where they are not
@@ -70,7 +73,9 @@ pub async fn demo(args: ServeArgs) -> anyhow::Result<i32> {
         None => admin::create_org(&store, DEMO_ORG).await?,
     };
     let mut example = None;
-    for name in crate::vertical::Vertical::builtin_names() {
+    let mut names = crate::vertical::Vertical::builtin_names();
+    names.sort_by_key(|name| *name != DEMO_VERTICAL);
+    for name in names {
         let Some(release) = catalogue.release(name) else {
             continue;
         };
