@@ -35,14 +35,12 @@ impl ProfileSchema {
     /// A field's values are checked by the modules (`validate-profile`), in rules the
     /// declared fields give in words: the schema gives a field's description, not its type.
     pub fn new(vertical: &Vertical, example: Option<Value>) -> Self {
-        let mut root = object_schema();
+        let mut root = host_profile();
         root["description"] = format!(
             "A profile for the {} vertical",
             vertical.manifest().vertical
         )
         .into();
-        root["properties"]["entity"] = entity_schema();
-        root["required"] = json!(["entity"]);
         for field in vertical.modules().flat_map(|m| &m.info().profile_fields) {
             add_field(&mut root, field);
         }
@@ -63,6 +61,12 @@ impl ProfileSchema {
 
 fn object_schema() -> Value {
     json!({ "type": "object", "properties": {} })
+}
+
+/// A profile as the host itself checks it, whatever its vertical: an object with an
+/// `entity`.
+fn host_profile() -> Value {
+    json!({ "type": "object", "required": ["entity"], "properties": { "entity": entity_schema() } })
 }
 
 /// The host's own rule for `profile.entity`: a string with a visible character.
@@ -153,7 +157,7 @@ impl ProfileSchemas {
 /// The submission's `profile`: one of the verticals' (which one, the pool decides).
 fn submitted_profile(profiles: &[ProfileSchema]) -> Value {
     if profiles.is_empty() {
-        return json!({ "type": "object", "required": ["entity"], "properties": { "entity": entity_schema() } });
+        return host_profile();
     }
     let refs: Vec<Value> = profiles
         .iter()
@@ -162,22 +166,26 @@ fn submitted_profile(profiles: &[ProfileSchema]) -> Value {
     json!({ "description": "The entity's profile, in the shape of the pool's vertical", "anyOf": refs })
 }
 
+/// A string that is one of `names`: how a type with a fixed set of written values is
+/// documented from the type itself.
+fn one_of(names: impl IntoIterator<Item = &'static str>) -> Value {
+    let names: Vec<&str> = names.into_iter().collect();
+    json!({ "type": "string", "enum": names })
+}
+
 /// A failed job's `error.code`: every [`FailureCode`].
 fn failure_code() -> Value {
-    let codes: Vec<&str> = FailureCode::ALL.iter().map(|c| c.as_str()).collect();
-    json!({ "type": "string", "enum": codes })
+    one_of(FailureCode::ALL.map(FailureCode::as_str))
 }
 
 /// A job's `status`: every [`JobStatus`].
 fn job_status() -> Value {
-    let names: Vec<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
-    json!({ "type": "string", "enum": names })
+    one_of(JobStatus::ALL.map(JobStatus::as_str))
 }
 
 /// A candidate's `confidence`: every [`Confidence`], best first.
 fn confidence() -> Value {
-    let names: Vec<&str> = Confidence::ALL.iter().map(|c| c.as_str()).collect();
-    json!({ "type": "string", "enum": names })
+    one_of(Confidence::ALL.map(Confidence::as_str))
 }
 
 /// 429 `rate_limited`, with its `Retry-After`.
@@ -219,7 +227,7 @@ fn trace_schema() -> Value {
                     "required": ["eval_id", "status", "vertical", "pool", "profile", "sandbox", "modules", "aggregation", "candidates"],
                     "properties": {
                         "eval_id": { "type": "string" },
-                        "status": { "type": "string", "enum": [EvalStatus::Completed.as_str(), EvalStatus::Failed.as_str()] },
+                        "status": one_of([EvalStatus::Completed, EvalStatus::Failed].map(EvalStatus::as_str)),
                         "error": { "type": "object", "properties": { "code": failure_code(), "message": { "type": "string" }, "module": { "type": "string" } } },
                         "vertical": { "type": "string" },
                         "release": { "type": "string", "example": "insurance@2" },
