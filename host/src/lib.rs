@@ -34,6 +34,7 @@ pub mod replay;
 pub mod retention;
 pub mod runtime;
 pub mod sample;
+pub mod shared_str;
 pub mod store;
 pub mod telemetry;
 pub mod time;

@@ -1,6 +1,8 @@
 //! Sandboxed against native, interleaved: the `engine` bench's four module-call variants
-//! (native, sandboxed under every limit, deadline only, unmetered), run in turns, a few
-//! iterations each, for a few hundred rounds.
+//! (native, sandboxed under every limit, deadline only, unmetered) and the whole sandboxed
+//! evaluation (the module calls, then aggregation, ranking, the result and the trace), run
+//! in turns, a few iterations each, for a few hundred rounds. What the host spends after
+//! the modules return is the paired difference of the last two.
 //!
 //! Criterion measures one variant after another, so on a shared machine whose speed
 //! drifts from one minute to the next, two variants measured minutes apart can differ by
@@ -52,6 +54,7 @@ fn main() {
     let deadline_only = insurance.sandboxed(&rt, Metering::DeadlineOnly);
     let unmetered = insurance.sandboxed(&rt, Metering::Unmetered);
     let sandboxed = |which| rt.block_on(insurance.sandboxed_modules(which));
+    let job = insurance.job();
     let mut variants = [
         Variant::new("native", || insurance.native()),
         Variant::new("sandboxed_modules", || sandboxed(&full)),
@@ -59,6 +62,9 @@ fn main() {
             sandboxed(&deadline_only)
         }),
         Variant::new("sandboxed_modules_unmetered", || sandboxed(&unmetered)),
+        Variant::new("sandboxed_evaluation", || {
+            rt.block_on(insurance.sandboxed_evaluation(&full, &job))
+        }),
     ];
     let expected = (variants[0].run)();
     for v in &variants {
@@ -106,6 +112,22 @@ fn main() {
             quantile(&paired, 0.9),
         );
     }
+    // The host's work after the modules return: each round's whole evaluation less the
+    // same round's module calls under the same limits.
+    let mut after: Vec<f64> = variants[4]
+        .times
+        .iter()
+        .zip(&variants[1].times)
+        .map(|(evaluation, modules)| evaluation.as_secs_f64() - modules.as_secs_f64())
+        .collect();
+    after.sort_by(f64::total_cmp);
+    println!(
+        "\nhost after the modules return (sandboxed_evaluation - sandboxed_modules, paired): \
+         median {:.3} ms [p10 {:.3}, p90 {:.3}]",
+        quantile(&after, 0.5) * 1e3,
+        quantile(&after, 0.1) * 1e3,
+        quantile(&after, 0.9) * 1e3,
+    );
 }
 
 /// One way of making a job's three module calls, and how long each round's took.

@@ -3,6 +3,7 @@
 use std::borrow::Borrow;
 
 use crate::runtime::Evidence;
+use crate::shared_str::SharedStr;
 use crate::vertical::{Level, Manifest};
 
 /// One dimension's rating of one candidate.
@@ -11,7 +12,7 @@ pub struct Rating {
     /// The level.
     pub level: Level,
     /// The scorer's note.
-    pub note: String,
+    pub note: SharedStr,
     /// How much data backed it.
     pub evidence: Evidence,
 }
@@ -28,7 +29,7 @@ pub struct Aggregated {
     /// Share of weight with full evidence.
     pub evidence_share: f64,
     /// The reasoning sentence.
-    pub reasoning: String,
+    pub reasoning: SharedStr,
 }
 
 /// How much of a candidate's fit rests on full evidence, best first; written in
@@ -81,96 +82,149 @@ impl serde::Serialize for Confidence {
 
 /// Aggregates the ratings of one candidate, one per manifest dimension, in manifest order.
 pub fn aggregate<R: Borrow<Rating>>(manifest: &Manifest, ratings: &[R]) -> Aggregated {
-    let mut total = 0.0;
-    let mut score = 0.0;
-    let mut full = 0.0;
-    let mut none = 0.0;
-    for (dimension, rating) in manifest.dimensions.iter().zip(ratings) {
-        let rating = rating.borrow();
-        let weight = manifest.weight(dimension);
-        total += weight;
-        score += weight * manifest.points(rating.level);
-        match rating.evidence {
-            Evidence::Full => full += weight,
-            Evidence::None => none += weight,
-            Evidence::Partial => {}
-        }
-    }
-    let fit = if total > 0.0 { score / total } else { 0.0 };
-    let evidence_share = if total > 0.0 { full / total } else { 0.0 };
-
-    let level_of = |dimension: &str| {
-        manifest
-            .dimensions
-            .iter()
-            .position(|d| d == dimension)
-            .and_then(|i| ratings.get(i))
-            .map(|r| r.borrow().level)
-    };
-    let tier = manifest
-        .tiers
-        .iter()
-        .position(|t| {
-            fit >= t.min_fit
-                && t.worst
-                    .iter()
-                    .all(|(d, worst)| level_of(d).is_some_and(|l| l <= *worst))
-        })
-        .unwrap_or(manifest.tiers.len() - 1);
-
-    let confidence = if evidence_share >= manifest.confidence.high && none == 0.0 {
-        Confidence::High
-    } else if evidence_share >= manifest.confidence.medium {
-        Confidence::Medium
-    } else {
-        Confidence::Low
-    };
-
-    Aggregated {
-        fit,
-        tier,
-        confidence,
-        evidence_share,
-        reasoning: reasoning(manifest, ratings),
-    }
+    Rules::new(manifest).aggregate(ratings)
 }
 
-/// Joins the notes of the best dimensions (by level, then weight, then manifest order),
-/// and adds the worst one when it is L3 or below. A dimension weighted 0 is left out.
-fn reasoning<R: Borrow<Rating>>(manifest: &Manifest, ratings: &[R]) -> String {
-    let rating = |i: usize| ratings[i].borrow();
-    let weight = |i: usize| manifest.weight(&manifest.dimensions[i]);
-    let mut order: Vec<usize> = (0..ratings.len().min(manifest.dimensions.len()))
-        .filter(|&i| weight(i) > 0.0)
-        .collect();
-    order.sort_by(|&a, &b| {
-        rating(a)
-            .level
-            .cmp(&rating(b).level)
-            .then(weight(b).total_cmp(&weight(a)))
-            .then(a.cmp(&b))
-    });
-    let lead: Vec<&str> = order
-        .iter()
-        .take(manifest.reasoning.lead)
-        .map(|&i| rating(i).note.as_str())
-        .filter(|n| !n.is_empty())
-        .collect();
-    let mut sentence = lead.join(", ");
-    if let Some(&worst) = order.iter().rev().find(|&&i| rating(i).level >= Level::L3)
-        && !order
-            .iter()
-            .take(manifest.reasoning.lead)
-            .any(|&i| i == worst)
-        && !rating(worst).note.is_empty()
-    {
-        sentence.push_str("; but ");
-        sentence.push_str(&rating(worst).note);
+/// A manifest's aggregation rules, with every dimension named by its position: what
+/// [`Rules::aggregate`] reads for every candidate, looked up by name once per
+/// evaluation rather than dozens of times per candidate.
+#[derive(Clone, Debug)]
+pub struct Rules<'a> {
+    manifest: &'a Manifest,
+    /// The weight of each dimension, in manifest order.
+    weights: Vec<f64>,
+    /// The points of each level, best first.
+    points: [f64; 4],
+    /// The tiers, best first.
+    tiers: Vec<Tier>,
+}
+
+/// A tier's rule, its dimensions named by position.
+#[derive(Clone, Debug)]
+struct Tier {
+    /// Its lowest fit.
+    min_fit: f64,
+    /// The worst level allowed on each dimension it names (`None` for a dimension the
+    /// manifest does not have, which no candidate meets).
+    worst: Vec<(Option<usize>, Level)>,
+}
+
+impl<'a> Rules<'a> {
+    /// The rules of `manifest`.
+    pub fn new(manifest: &'a Manifest) -> Self {
+        let position = |dimension: &str| manifest.dimensions.iter().position(|d| d == dimension);
+        Self {
+            manifest,
+            weights: manifest
+                .dimensions
+                .iter()
+                .map(|d| manifest.weight(d))
+                .collect(),
+            points: Level::ALL.map(|level| manifest.points(level)),
+            tiers: manifest
+                .tiers
+                .iter()
+                .map(|t| Tier {
+                    min_fit: t.min_fit,
+                    worst: t.worst.iter().map(|(d, l)| (position(d), *l)).collect(),
+                })
+                .collect(),
+        }
     }
-    let mut chars = sentence.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
+
+    /// Aggregates the ratings of one candidate, one per manifest dimension, in manifest
+    /// order.
+    pub fn aggregate<R: Borrow<Rating>>(&self, ratings: &[R]) -> Aggregated {
+        let manifest = self.manifest;
+        let mut total = 0.0;
+        let mut score = 0.0;
+        let mut full = 0.0;
+        let mut none = 0.0;
+        for (&weight, rating) in self.weights.iter().zip(ratings) {
+            let rating = rating.borrow();
+            total += weight;
+            score += weight * self.points[rating.level as usize];
+            match rating.evidence {
+                Evidence::Full => full += weight,
+                Evidence::None => none += weight,
+                Evidence::Partial => {}
+            }
+        }
+        let fit = if total > 0.0 { score / total } else { 0.0 };
+        let evidence_share = if total > 0.0 { full / total } else { 0.0 };
+
+        let tier = self
+            .tiers
+            .iter()
+            .position(|tier| {
+                fit >= tier.min_fit
+                    && tier.worst.iter().all(|&(d, worst)| {
+                        d.and_then(|i| ratings.get(i))
+                            .is_some_and(|r| r.borrow().level <= worst)
+                    })
+            })
+            .unwrap_or(self.tiers.len() - 1);
+
+        let confidence = if evidence_share >= manifest.confidence.high && none == 0.0 {
+            Confidence::High
+        } else if evidence_share >= manifest.confidence.medium {
+            Confidence::Medium
+        } else {
+            Confidence::Low
+        };
+
+        Aggregated {
+            fit,
+            tier,
+            confidence,
+            evidence_share,
+            reasoning: self.reasoning(ratings),
+        }
+    }
+
+    /// Joins the notes of the best dimensions (by level, then weight, then manifest
+    /// order), and adds the worst one when it is L3 or below. A dimension weighted 0 is
+    /// left out.
+    fn reasoning<R: Borrow<Rating>>(&self, ratings: &[R]) -> SharedStr {
+        let rating = |i: usize| ratings[i].borrow();
+        let weight = |i: usize| self.weights[i];
+        let lead = self.manifest.reasoning.lead;
+        let mut order: Vec<usize> = (0..ratings.len().min(self.weights.len()))
+            .filter(|&i| weight(i) > 0.0)
+            .collect();
+        order.sort_by(|&a, &b| {
+            rating(a)
+                .level
+                .cmp(&rating(b).level)
+                .then(weight(b).total_cmp(&weight(a)))
+                .then(a.cmp(&b))
+        });
+        let mut sentence = String::with_capacity(160);
+        for note in order.iter().take(lead).map(|&i| &rating(i).note) {
+            if !note.is_empty() {
+                if !sentence.is_empty() {
+                    sentence.push_str(", ");
+                }
+                sentence.push_str(note);
+            }
+        }
+        if let Some(&worst) = order.iter().rev().find(|&&i| rating(i).level >= Level::L3)
+            && !order.iter().take(lead).any(|&i| i == worst)
+            && !rating(worst).note.is_empty()
+        {
+            sentence.push_str("; but ");
+            sentence.push_str(&rating(worst).note);
+        }
+        let Some(first) = sentence.chars().next() else {
+            return SharedStr::default();
+        };
+        if first.is_ascii() {
+            sentence[..1].make_ascii_uppercase();
+        } else {
+            sentence = format!("{}{}", first.to_uppercase(), &sentence[first.len_utf8()..]);
+        }
+        sentence.push('.');
+        sentence.into()
     }
 }
 
@@ -192,7 +246,7 @@ mod tests {
             .enumerate()
             .map(|(i, &level)| Rating {
                 level,
-                note: format!("note {i}"),
+                note: format!("note {i}").into(),
                 evidence,
             })
             .collect()

@@ -16,12 +16,13 @@ use std::time::Duration;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-pub use aggregate::{Aggregated, Confidence, Rating, aggregate};
+pub use aggregate::{Aggregated, Confidence, Rating, Rules, aggregate};
 pub use pool::{Pool, PreparedPool};
 pub use result::{EvalResult, EvalStatus, RankedCandidate, ResultError, Scores};
 
 use crate::failure::FailureCode;
 use crate::runtime::{self, Evidence, FieldProblem, Kind, Module, Outcome, Sandbox};
+use crate::shared_str::SharedStr;
 use crate::traces::{self, CandidateTrace, ModuleTrace, ScoreTrace, Trace, TraceError, Verdict};
 use crate::vertical::{Level, Vertical};
 
@@ -249,17 +250,23 @@ struct Run<'a> {
     modules: Vec<ModuleTrace>,
     /// Wall time of each module call, as `modules`.
     wall_times: Vec<Duration>,
-    /// Per candidate, per filter: the rejection reason, if rejected.
-    verdicts: Vec<Vec<Option<String>>>,
+    /// Per filter that ran, per candidate: the rejection reason, if rejected.
+    rejections: Vec<Vec<Option<SharedStr>>>,
     /// Candidates no filter rejected, in pool order.
     survivors: Vec<u32>,
-    /// Per survivor, per manifest dimension: the rating and the module that made it.
-    ratings: Vec<Vec<Option<(Rating, usize)>>>,
+    /// Per survivor, per manifest dimension (one row of dimensions per survivor): the
+    /// rating, or a placeholder where [`Run::raters`] says [`UNRATED`].
+    ratings: Vec<Rating>,
+    /// The scorer (its position among the vertical's scorers) that made each of
+    /// `ratings`.
+    raters: Vec<u32>,
 }
+
+/// No scorer rated this dimension of this candidate (yet).
+const UNRATED: u32 = u32::MAX;
 
 impl<'a> Run<'a> {
     fn new(vertical: &'a Vertical, prepared: &'a PreparedPool, job: &'a Job) -> Self {
-        let n = prepared.pool().len();
         Self {
             vertical,
             prepared,
@@ -267,9 +274,10 @@ impl<'a> Run<'a> {
             profile: job.profile.to_string(),
             modules: Vec::new(),
             wall_times: Vec::new(),
-            verdicts: vec![Vec::new(); n],
+            rejections: Vec::new(),
             survivors: Vec::new(),
             ratings: Vec::new(),
+            raters: Vec::new(),
         }
     }
 
@@ -288,136 +296,148 @@ impl<'a> Run<'a> {
         self.report(0);
         for (stage, filter) in self.vertical.filters().iter().enumerate() {
             self.report(stage);
-            let call = filter
-                .evaluate(
-                    &self.job.sandbox,
-                    &self.profile,
-                    self.prepared.blob(filter)?,
-                    &all,
-                )
-                .await?;
-            self.record_call(filter, all.len(), &call.stats);
-            let Outcome::Rejected(rejections) = call.value else {
-                return Err(invalid(filter, "a filter returned scores".into()));
-            };
-            for verdicts in &mut self.verdicts {
-                verdicts.push(None);
-            }
-            for (candidate, reason) in rejections.iter() {
-                let slot = self
-                    .verdicts
-                    .get_mut(candidate as usize)
-                    .and_then(|v| v.last_mut())
-                    .ok_or_else(|| {
-                        invalid(filter, format!("rejected unknown candidate {candidate}"))
-                    })?;
-                if slot.is_some() {
-                    return Err(invalid(
-                        filter,
-                        format!("rejected candidate {candidate} twice"),
-                    ));
-                }
-                *slot = Some(reason.to_owned());
-            }
+            self.filter(filter, &all).await?;
         }
         self.survivors = all
             .into_iter()
-            .filter(|&i| self.verdicts[i as usize].iter().all(Option::is_none))
+            .filter(|&i| self.rejections.iter().all(|r| r[i as usize].is_none()))
             .collect();
 
         let dimensions = self.vertical.manifest().dimensions.len();
-        self.ratings = vec![vec![None; dimensions]; self.survivors.len()];
+        let unrated = Rating {
+            level: Level::L4,
+            note: SharedStr::default(),
+            evidence: Evidence::None,
+        };
+        self.ratings = vec![unrated; self.survivors.len() * dimensions];
+        self.raters = vec![UNRATED; self.survivors.len() * dimensions];
         let mut position = vec![u32::MAX; n as usize];
         for (pos, &candidate) in self.survivors.iter().enumerate() {
             position[candidate as usize] = pos as u32;
         }
         for (s, scorer) in self.vertical.scorers().iter().enumerate() {
             self.report(self.vertical.filters().len() + s);
-            // Map the scorer's own dimension indices to the manifest's.
-            let to_manifest: Vec<usize> = scorer
-                .info()
-                .dimensions
-                .iter()
-                .map(|d| {
-                    self.vertical
-                        .manifest()
-                        .dimensions
-                        .iter()
-                        .position(|m| m == d)
-                        .expect("checked by Vertical::new")
-                })
-                .collect();
-            let call = scorer
-                .evaluate(
-                    &self.job.sandbox,
-                    &self.profile,
-                    self.prepared.blob(scorer)?,
-                    &self.survivors,
-                )
-                .await?;
-            self.record_call(scorer, self.survivors.len(), &call.stats);
-            let Outcome::Scored(scores) = call.value else {
-                return Err(invalid(scorer, "a scorer returned rejections".into()));
-            };
-            for score in scores.iter() {
-                let pos = position
-                    .get(score.candidate as usize)
-                    .copied()
-                    .unwrap_or(u32::MAX);
-                if pos == u32::MAX {
-                    return Err(invalid(
-                        scorer,
-                        format!(
-                            "scored candidate {}, which it was not given",
-                            score.candidate
-                        ),
-                    ));
-                }
-                let dimension =
-                    *to_manifest
-                        .get(usize::from(score.dimension))
-                        .ok_or_else(|| {
-                            invalid(
-                                scorer,
-                                format!("scored undeclared dimension {}", score.dimension),
-                            )
-                        })?;
-                let level = Level::from_wire(score.level).ok_or_else(|| {
-                    invalid(scorer, format!("level {} is not 1..=4", score.level))
-                })?;
-                let slot = &mut self.ratings[pos as usize][dimension];
-                if slot.is_some() {
-                    return Err(invalid(
-                        scorer,
-                        format!(
-                            "scored candidate {} twice on one dimension",
-                            score.candidate
-                        ),
-                    ));
-                }
-                *slot = Some((
-                    Rating {
-                        level,
-                        note: score.note.to_owned(),
-                        evidence: score.evidence,
-                    },
-                    s,
-                ));
-            }
-            if let Some((pos, _)) = self
-                .ratings
-                .iter()
-                .enumerate()
-                .find(|(_, r)| to_manifest.iter().any(|&d| r[d].is_none()))
-            {
-                let candidate = self.survivors[pos];
-                return Err(invalid(
-                    scorer,
-                    format!("left candidate {candidate} unrated on a dimension it owns"),
-                ));
-            }
+            self.score(s, scorer, &position).await?;
         }
         self.report(self.vertical.filters().len() + self.vertical.scorers().len());
+        Ok(())
+    }
+
+    /// Runs `filter` over every candidate and records its rejections.
+    async fn filter(&mut self, filter: &Module, all: &[u32]) -> Result<(), Error> {
+        let call = filter
+            .evaluate(
+                &self.job.sandbox,
+                &self.profile,
+                self.prepared.blob(filter)?,
+                all,
+            )
+            .await?;
+        self.record_call(filter, all.len(), &call.stats);
+        let Outcome::Rejected(rejected) = call.value else {
+            return Err(invalid(filter, "a filter returned scores".into()));
+        };
+        let reasons = rejected.reasons.shared();
+        self.rejections.push(vec![None; all.len()]);
+        let column = self.rejections.last_mut().expect("just pushed");
+        for (i, &candidate) in rejected.candidates.iter().enumerate() {
+            let slot = column.get_mut(candidate as usize).ok_or_else(|| {
+                invalid(filter, format!("rejected unknown candidate {candidate}"))
+            })?;
+            if slot.is_some() {
+                return Err(invalid(
+                    filter,
+                    format!("rejected candidate {candidate} twice"),
+                ));
+            }
+            *slot = Some(reasons.get(i).unwrap_or_default());
+        }
+        Ok(())
+    }
+
+    /// Runs scorer `s` over the survivors (`position` gives each candidate's place
+    /// among them) and records its ratings.
+    async fn score(&mut self, s: usize, scorer: &Module, position: &[u32]) -> Result<(), Error> {
+        let manifest = self.vertical.manifest();
+        let dimensions = manifest.dimensions.len();
+        // Map the scorer's own dimension indices to the manifest's.
+        let to_manifest: Vec<usize> = scorer
+            .info()
+            .dimensions
+            .iter()
+            .map(|d| {
+                manifest
+                    .dimensions
+                    .iter()
+                    .position(|m| m == d)
+                    .expect("checked by Vertical::new")
+            })
+            .collect();
+        let call = scorer
+            .evaluate(
+                &self.job.sandbox,
+                &self.profile,
+                self.prepared.blob(scorer)?,
+                &self.survivors,
+            )
+            .await?;
+        self.record_call(scorer, self.survivors.len(), &call.stats);
+        let Outcome::Scored(scores) = call.value else {
+            return Err(invalid(scorer, "a scorer returned rejections".into()));
+        };
+        let notes = scores.notes.shared();
+        for (i, score) in scores.iter().enumerate() {
+            let pos = position
+                .get(score.candidate as usize)
+                .copied()
+                .unwrap_or(u32::MAX);
+            if pos == u32::MAX {
+                return Err(invalid(
+                    scorer,
+                    format!(
+                        "scored candidate {}, which it was not given",
+                        score.candidate
+                    ),
+                ));
+            }
+            let dimension = *to_manifest
+                .get(usize::from(score.dimension))
+                .ok_or_else(|| {
+                    invalid(
+                        scorer,
+                        format!("scored undeclared dimension {}", score.dimension),
+                    )
+                })?;
+            let level = Level::from_wire(score.level)
+                .ok_or_else(|| invalid(scorer, format!("level {} is not 1..=4", score.level)))?;
+            let at = pos as usize * dimensions + dimension;
+            if self.raters[at] != UNRATED {
+                return Err(invalid(
+                    scorer,
+                    format!(
+                        "scored candidate {} twice on one dimension",
+                        score.candidate
+                    ),
+                ));
+            }
+            self.ratings[at] = Rating {
+                level,
+                note: notes.get(i).unwrap_or_default(),
+                evidence: score.evidence,
+            };
+            self.raters[at] = s as u32;
+        }
+        if let Some(pos) = (0..self.survivors.len()).find(|&pos| {
+            to_manifest
+                .iter()
+                .any(|&d| self.raters[pos * dimensions + d] == UNRATED)
+        }) {
+            let candidate = self.survivors[pos];
+            return Err(invalid(
+                scorer,
+                format!("left candidate {candidate} unrated on a dimension it owns"),
+            ));
+        }
         Ok(())
     }
 
@@ -440,151 +460,143 @@ impl<'a> Run<'a> {
         });
     }
 
-    fn finish(mut self, error: Option<Error>) -> Evaluation {
-        let manifest = self.vertical.manifest();
-        let pool = self.prepared.pool();
-        let names = pool.names();
-        let completed = error.is_none();
+    /// Survivor `pos`'s ratings, one per manifest dimension.
+    fn ratings_of(&self, pos: usize) -> &[Rating] {
+        let dimensions = self.vertical.manifest().dimensions.len();
+        &self.ratings[pos * dimensions..(pos + 1) * dimensions]
+    }
 
-        // Aggregate and rank the survivors (only when every stage finished).
-        let mut ranked: Vec<(usize, Aggregated)> = Vec::new();
-        if completed {
-            ranked = self
-                .ratings
-                .iter()
-                .enumerate()
-                .map(|(pos, row)| {
-                    let ratings: Vec<&Rating> = row
-                        .iter()
-                        .map(|r| &r.as_ref().expect("checked complete").0)
-                        .collect();
-                    (pos, aggregate(manifest, &ratings))
-                })
-                .collect();
-            // Tie-break: tier, then fit (higher first), then confidence, then name, then pool position.
-            ranked.sort_by(|(pa, a), (pb, b)| {
-                a.tier
-                    .cmp(&b.tier)
-                    .then(b.fit.total_cmp(&a.fit))
-                    .then(a.confidence.cmp(&b.confidence))
-                    .then_with(|| {
-                        names[self.survivors[*pa] as usize]
-                            .cmp(&names[self.survivors[*pb] as usize])
-                    })
-                    .then(pa.cmp(pb))
-            });
-        }
-        let mut rank_of = vec![0u32; self.survivors.len()];
-        for (rank, (pos, _)) in ranked.iter().enumerate() {
-            rank_of[*pos] = rank as u32 + 1;
-        }
-
-        // Names repeated per candidate, allocated once each.
-        let dimension_names: Vec<Arc<str>> = manifest
-            .dimensions
+    /// Survivor `pos`'s ratings with the scorer of each, where one rated it.
+    fn rated(&self, pos: usize) -> impl Iterator<Item = Option<(&Rating, usize)>> {
+        let dimensions = self.vertical.manifest().dimensions.len();
+        let raters = &self.raters[pos * dimensions..(pos + 1) * dimensions];
+        self.ratings_of(pos)
             .iter()
-            .map(|d| Arc::from(d.as_str()))
+            .zip(raters)
+            .map(|(r, &s)| (s != UNRATED).then_some((r, s as usize)))
+    }
+
+    /// Aggregates every survivor and ranks them: (survivor, aggregation), best first.
+    /// Only when every stage finished.
+    fn rank(&self) -> Vec<(usize, Aggregated)> {
+        let rules = Rules::new(self.vertical.manifest());
+        let names = self.prepared.pool().names();
+        let mut ranked: Vec<(usize, Aggregated)> = (0..self.survivors.len())
+            .map(|pos| (pos, rules.aggregate(self.ratings_of(pos))))
             .collect();
-        let candidates: Vec<RankedCandidate> = ranked
+        // Tie-break: tier, then fit (higher first), then confidence, then name, then pool position.
+        ranked.sort_by(|(pa, a), (pb, b)| {
+            a.tier
+                .cmp(&b.tier)
+                .then(b.fit.total_cmp(&a.fit))
+                .then(a.confidence.cmp(&b.confidence))
+                .then_with(|| {
+                    names[self.survivors[*pa] as usize].cmp(&names[self.survivors[*pb] as usize])
+                })
+                .then(pa.cmp(pb))
+        });
+        ranked
+    }
+
+    /// The shortlist, as clients see it: the ranked survivors.
+    fn shortlist(&self, ranked: &[(usize, Aggregated)], names: &Names) -> Vec<RankedCandidate> {
+        let pool = self.prepared.pool().names();
+        ranked
             .iter()
             .map(|(pos, agg)| RankedCandidate {
-                tier: manifest.tiers[agg.tier].name.clone(),
-                name: names[self.survivors[*pos] as usize].clone(),
+                tier: names.tiers[agg.tier].clone(),
+                name: pool[self.survivors[*pos] as usize].clone(),
                 confidence: agg.confidence,
                 scores: Scores(
-                    dimension_names
+                    names
+                        .dimensions
                         .iter()
-                        .zip(&self.ratings[*pos])
-                        .map(|(d, r)| {
-                            (
-                                d.clone(),
-                                r.as_ref().map_or("L4", |(r, _)| r.level.as_str()),
-                            )
-                        })
+                        .zip(self.ratings_of(*pos))
+                        .map(|(d, r)| (d.clone(), r.level.as_str()))
                         .collect(),
                 ),
                 reasoning: agg.reasoning.clone(),
             })
-            .collect();
-        let mut aggregates: Vec<Option<&Aggregated>> = vec![None; self.survivors.len()];
-        for (pos, agg) in &ranked {
-            aggregates[*pos] = Some(agg);
-        }
+            .collect()
+    }
 
-        let filter_names: Vec<Arc<str>> = self
-            .vertical
-            .filters()
-            .iter()
-            .map(|f| Arc::from(f.info().name.as_str()))
-            .collect();
-        let scorer_names: Vec<Arc<str>> = self
-            .vertical
-            .scorers()
-            .iter()
-            .map(|f| Arc::from(f.info().name.as_str()))
-            .collect();
-        let mut survivor_pos = self
-            .survivors
-            .iter()
-            .enumerate()
-            .map(|(p, &c)| (c, p))
-            .peekable();
-        let trace_candidates = (0..names.len())
+    /// Every candidate of the pool, in pool order, as the trace tells it: each filter's
+    /// verdict, and for the survivors their ratings and (`ranked`) their aggregation.
+    fn trace_candidates(
+        &self,
+        ranked: &[(usize, Aggregated)],
+        names: &Names,
+    ) -> Vec<CandidateTrace> {
+        let pool = self.prepared.pool().names();
+        let mut aggregates: Vec<Option<(u32, &Aggregated)>> = vec![None; self.survivors.len()];
+        for (rank, (pos, agg)) in ranked.iter().enumerate() {
+            aggregates[*pos] = Some((rank as u32 + 1, agg));
+        }
+        let mut survivors = self.survivors.iter().enumerate().peekable();
+        (0..pool.len())
             .map(|index| {
-                // The reasons and notes move into the trace: nothing reads them after it.
-                let verdicts = std::mem::take(&mut self.verdicts[index])
-                    .into_iter()
-                    .zip(&filter_names)
-                    .map(|(reason, module)| Verdict {
+                let verdicts = self
+                    .rejections
+                    .iter()
+                    .zip(&names.filters)
+                    .map(|(rejected, module)| Verdict {
                         module: module.clone(),
-                        eligible: reason.is_none(),
-                        reason,
+                        eligible: rejected[index].is_none(),
+                        reason: rejected[index].clone(),
                     })
                     .collect();
-                let pos = match survivor_pos.peek() {
-                    Some(&(c, p)) if c as usize == index => {
-                        survivor_pos.next();
-                        Some(p)
-                    }
-                    _ => None,
-                };
+                let pos = survivors
+                    .next_if(|&(_, &c)| c as usize == index)
+                    .map(|(pos, _)| pos);
                 let scores = pos
-                    .map(|p| {
-                        dimension_names
+                    .map(|pos| {
+                        names
+                            .dimensions
                             .iter()
-                            .zip(&mut self.ratings[p])
-                            .filter_map(|(d, r)| {
-                                let (r, s) = r.as_mut()?;
+                            .zip(self.rated(pos))
+                            .filter_map(|(d, rated)| {
+                                let (r, s) = rated?;
                                 Some(ScoreTrace {
                                     dimension: d.clone(),
                                     level: r.level.as_str(),
-                                    note: std::mem::take(&mut r.note),
+                                    note: r.note.clone(),
                                     evidence: evidence_name(r.evidence),
-                                    module: scorer_names[*s].clone(),
+                                    module: names.scorers[s].clone(),
                                 })
                             })
                             .collect()
                     })
                     .unwrap_or_default();
-                let result = pos
-                    .and_then(|p| aggregates[p].map(|agg| (p, agg)))
-                    .map(|(p, agg)| traces::Aggregate {
-                        fit: (agg.fit * 10.0).round() / 10.0,
-                        tier: manifest.tiers[agg.tier].name.clone(),
-                        confidence: agg.confidence,
-                        evidence_share: (agg.evidence_share * 1000.0).round() / 1000.0,
-                        reasoning: agg.reasoning.clone(),
-                        rank: rank_of[p],
-                    });
+                let result =
+                    pos.and_then(|pos| aggregates[pos])
+                        .map(|(rank, agg)| traces::Aggregate {
+                            fit: (agg.fit * 10.0).round() / 10.0,
+                            tier: names.tiers[agg.tier].clone(),
+                            confidence: agg.confidence,
+                            evidence_share: (agg.evidence_share * 1000.0).round() / 1000.0,
+                            reasoning: agg.reasoning.clone(),
+                            rank,
+                        });
                 CandidateTrace {
                     index: index as u32,
-                    name: names[index].clone(),
+                    name: pool[index].clone(),
                     verdicts,
                     scores,
                     result,
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// The result and the trace, from what the run recorded and `error`, what stopped it.
+    fn finish(self, error: Option<Error>) -> Evaluation {
+        let manifest = self.vertical.manifest();
+        let pool = self.prepared.pool();
+        let completed = error.is_none();
+        let ranked = if completed { self.rank() } else { Vec::new() };
+        let names = Names::new(self.vertical);
+        let candidates = self.shortlist(&ranked, &names);
+        let trace_candidates = self.trace_candidates(&ranked, &names);
 
         let status = if completed {
             EvalStatus::Completed
@@ -610,14 +622,14 @@ impl<'a> Run<'a> {
             }
         };
         let filtered = if completed {
-            names.len() - self.survivors.len()
+            pool.len() - self.survivors.len()
         } else {
             0
         };
         let result = EvalResult {
             eval_id: self.job.eval_id.clone(),
             status,
-            pool_size: names.len(),
+            pool_size: pool.len(),
             filtered,
             candidates,
             error: result_error,
@@ -632,7 +644,7 @@ impl<'a> Run<'a> {
             pool: traces::PoolRef {
                 id: pool.id().to_owned(),
                 version: pool.version().to_owned(),
-                size: names.len(),
+                size: pool.len(),
             },
             profile: self.job.profile.clone(),
             redacted: None,
@@ -649,6 +661,45 @@ impl<'a> Run<'a> {
             trace,
             wall_times: self.wall_times,
             transient,
+        }
+    }
+}
+
+/// The names a result and a trace repeat for every candidate, each made once per
+/// evaluation and shared.
+struct Names {
+    /// The manifest's dimensions, in order.
+    dimensions: Vec<SharedStr>,
+    /// The manifest's tiers, best first.
+    tiers: Vec<SharedStr>,
+    /// The vertical's filters, in order.
+    filters: Vec<SharedStr>,
+    /// The vertical's scorers, in order.
+    scorers: Vec<SharedStr>,
+}
+
+impl Names {
+    fn new(vertical: &Vertical) -> Self {
+        let manifest = vertical.manifest();
+        let named = |modules: &[Module]| {
+            modules
+                .iter()
+                .map(|m| SharedStr::from(m.info().name.as_str()))
+                .collect()
+        };
+        Self {
+            dimensions: manifest
+                .dimensions
+                .iter()
+                .map(|d| d.as_str().into())
+                .collect(),
+            tiers: manifest
+                .tiers
+                .iter()
+                .map(|t| t.name.as_str().into())
+                .collect(),
+            filters: named(vertical.filters()),
+            scorers: named(vertical.scorers()),
         }
     }
 }

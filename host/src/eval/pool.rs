@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::Error;
 use crate::runtime::Module;
+use crate::shared_str::SharedStr;
 use crate::vertical::Vertical;
 
 /// A pool version: its candidates as canonical JSON, and their names.
@@ -16,7 +17,7 @@ pub struct Pool {
     id: String,
     version: String,
     json: String,
-    names: Vec<String>,
+    names: Vec<SharedStr>,
 }
 
 impl Pool {
@@ -81,12 +82,12 @@ impl Pool {
             + self
                 .names
                 .iter()
-                .map(|n| n.len() + std::mem::size_of::<String>())
+                .map(|n| n.len() + std::mem::size_of::<SharedStr>())
                 .sum::<usize>()
     }
 
     /// Candidate names, in pool order.
-    pub fn names(&self) -> &[String] {
+    pub fn names(&self) -> &[SharedStr] {
         &self.names
     }
 
@@ -105,7 +106,7 @@ impl Pool {
 struct Builder {
     id: String,
     json: Vec<u8>,
-    names: Vec<String>,
+    names: Vec<SharedStr>,
     /// The first bad candidate, kept whole while the JSON reader unwinds.
     problem: Option<Error>,
 }
@@ -134,7 +135,7 @@ impl Builder {
             .and_then(|c| c.get("name"))
             .and_then(Value::as_str);
         match name {
-            Some(name) if !name.trim().is_empty() => self.names.push(name.to_owned()),
+            Some(name) if !name.trim().is_empty() => self.names.push(name.into()),
             _ => {
                 return Err(invalid(format!(
                     "candidate {index} is not an object with a non-empty \"name\""

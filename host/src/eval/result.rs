@@ -1,11 +1,10 @@
 //! The seed's result shape: what the status endpoint shows and the webhook delivers.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use super::Confidence;
 use crate::failure::FailureCode;
+use crate::shared_str::SharedStr;
 use serde::ser::{SerializeMap, Serializer};
 
 /// A finished evaluation, as clients see it.
@@ -72,20 +71,20 @@ pub struct ResultError {
 #[derive(Clone, Debug, Serialize)]
 pub struct RankedCandidate {
     /// Tier name, e.g. `STRONG_FIT`.
-    pub tier: String,
+    pub tier: SharedStr,
     /// Candidate name.
-    pub name: String,
+    pub name: SharedStr,
     /// `HIGH`, `MEDIUM` or `LOW`.
     pub confidence: Confidence,
     /// Level per dimension, in the vertical's dimension order.
     pub scores: Scores,
     /// Why this tier, in one sentence.
-    pub reasoning: String,
+    pub reasoning: SharedStr,
 }
 
 /// Levels by dimension, serialized as a JSON object in the vertical's dimension order.
 #[derive(Clone, Debug, Default)]
-pub struct Scores(pub Vec<(Arc<str>, &'static str)>);
+pub struct Scores(pub Vec<(SharedStr, &'static str)>);
 
 impl Serialize for Scores {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -26,5 +26,5 @@ pub use error::{
 };
 pub use limits::Limits;
 pub use module::{Call, CallStats, FieldInfo, Kind, Module, ModuleInfo};
-pub use outcome::Score;
+pub use outcome::{Score, SharedTexts};
 pub use samples::SampleSource;

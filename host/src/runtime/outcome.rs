@@ -5,7 +5,10 @@
 //! [`Outcome::check`] verifies the columns agree before anything reads them, so
 //! the accessors here never see a malformed outcome from a well-behaved runtime.
 
+use std::sync::Arc;
+
 use super::bindings::{Evidence, Outcome, Rejections, Scores, Texts};
+use crate::shared_str::SharedStr;
 
 impl Texts {
     /// Text `index`; `None` past the end or where the ends are malformed.
@@ -28,6 +31,15 @@ impl Texts {
         self.ends.is_empty()
     }
 
+    /// The texts, each readable as a [`SharedStr`] of one buffer: what a caller keeps
+    /// beyond the call takes no copy of its own.
+    pub fn shared(&self) -> SharedTexts {
+        SharedTexts {
+            text: Arc::from(self.text.as_str()),
+            ends: self.ends.clone(),
+        }
+    }
+
     /// Checks that the ends never decrease, stay within the text and fall on
     /// character boundaries, and that there are `expected` of them.
     fn check(&self, what: &str, expected: usize) -> Result<(), String> {
@@ -45,6 +57,25 @@ impl Texts {
             start = end;
         }
         Ok(())
+    }
+}
+
+/// [`Texts`] in a shared buffer.
+#[derive(Clone, Debug)]
+pub struct SharedTexts {
+    text: Arc<str>,
+    ends: Vec<u32>,
+}
+
+impl SharedTexts {
+    /// Text `index`; `None` past the end or where the ends are malformed.
+    pub fn get(&self, index: usize) -> Option<SharedStr> {
+        let end = *self.ends.get(index)? as usize;
+        let start = match index {
+            0 => 0,
+            _ => self.ends[index - 1] as usize,
+        };
+        SharedStr::slice(&self.text, start..end)
     }
 }
 

@@ -30,12 +30,12 @@
 //! as an index with a single page.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Aggregate, CandidateTrace, ScoreTrace, Trace, Verdict};
 use crate::eval::Confidence;
+use crate::shared_str::SharedStr;
 use crate::vertical::Level;
 
 /// Candidates per page: a page of the viewer's shortlist (50 rows) in rank order reads
@@ -57,11 +57,11 @@ pub struct Index {
     /// Dimension names, as [`Index::rating_dimensions`] and pages' notes refer to them.
     dimensions: Vec<String>,
     /// Tier names, as [`Index::tiers`] refers to them.
-    tier_names: Vec<String>,
+    tier_names: Vec<SharedStr>,
     /// The distinct rejection reasons, as [`Index::rejections`] refers to them.
-    reasons: Vec<String>,
+    reasons: Vec<SharedStr>,
     /// Per candidate, its name (its index is its position).
-    names: Vec<String>,
+    names: Vec<SharedStr>,
     /// Per candidate, per filter that ran: its rejection reason, none when kept.
     rejections: Vec<Vec<Option<u32>>>,
     /// Per candidate, its number of ratings.
@@ -94,7 +94,7 @@ pub struct Index {
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Page {
     /// Per dimension, the notes of the page's ratings, in page order.
-    notes: Vec<Vec<String>>,
+    notes: Vec<Vec<SharedStr>>,
     /// Per candidate of the page with a result, in page order: its reasoning sentence.
     reasoning: Vec<Vec<Part>>,
 }
@@ -132,7 +132,7 @@ pub fn split(mut trace: Trace) -> Result<(Index, Vec<Page>), Box<Trace>> {
         .aggregation
         .tiers
         .iter()
-        .map(|t| t.name.clone())
+        .map(|t| t.name.as_str().into())
         .collect();
     let mut coder = Coder {
         index: Index {
@@ -446,7 +446,7 @@ impl Reader {
             }
             page_sizes.push((notes, reasoning));
         }
-        let shared = |names: &[String]| names.iter().map(|n| Arc::from(n.as_str())).collect();
+        let shared = |names: &[String]| names.iter().map(|n| n.as_str().into()).collect();
         let shared = Shared {
             filters: shared(&index.filters),
             scorers: shared(&index.scorers),
@@ -593,7 +593,7 @@ impl Reader {
                 tier: index.tier_names[usize::from(tier)].clone(),
                 confidence: Confidence::ALL[usize::from(index.confidence.as_bytes()[r] - b'0')],
                 evidence_share: index.share_thousandths[r] as f64 / 1000.0,
-                reasoning: sentence(parts, &scores),
+                reasoning: sentence(parts, &scores).into(),
                 rank: index.ranks[r],
             }
         });
@@ -611,9 +611,9 @@ impl Reader {
 /// trace shares them.
 #[derive(Debug)]
 struct Shared {
-    filters: Vec<Arc<str>>,
-    scorers: Vec<Arc<str>>,
-    dimensions: Vec<Arc<str>>,
+    filters: Vec<SharedStr>,
+    scorers: Vec<SharedStr>,
+    dimensions: Vec<SharedStr>,
 }
 
 /// A trace's columns as stored before pages: every value and text in one set of columns,
@@ -624,15 +624,15 @@ pub struct Unpaged {
     filters: Vec<String>,
     scorers: Vec<String>,
     dimensions: Vec<String>,
-    tier_names: Vec<String>,
-    names: Vec<String>,
-    reasons: Vec<Vec<Option<String>>>,
+    tier_names: Vec<SharedStr>,
+    names: Vec<SharedStr>,
+    reasons: Vec<Vec<Option<SharedStr>>>,
     rated: Vec<u8>,
     rating_dimensions: Vec<u8>,
     rating_scorers: Vec<u8>,
     levels: String,
     evidence: String,
-    notes: Vec<Vec<String>>,
+    notes: Vec<Vec<SharedStr>>,
     tiers: Vec<Option<u16>>,
     fit_tenths: Vec<i64>,
     confidence: String,
@@ -644,19 +644,19 @@ pub struct Unpaged {
 /// The distinct rejection reasons of a trace, each numbered in order of first appearance.
 #[derive(Default)]
 struct ReasonTable {
-    numbers: HashMap<String, u32>,
+    numbers: HashMap<SharedStr, u32>,
 }
 
 impl ReasonTable {
     /// The number of `reason`, given it the first time.
-    fn number(&mut self, reason: String) -> u32 {
+    fn number(&mut self, reason: SharedStr) -> u32 {
         let next = self.numbers.len() as u32;
         *self.numbers.entry(reason).or_insert(next)
     }
 
     /// The reasons, each at its number.
-    fn into_list(self) -> Vec<String> {
-        let mut list = vec![String::new(); self.numbers.len()];
+    fn into_list(self) -> Vec<SharedStr> {
+        let mut list = vec![SharedStr::default(); self.numbers.len()];
         for (reason, i) in self.numbers {
             list[i as usize] = reason;
         }
@@ -790,7 +790,10 @@ fn sentence(parts: &[Part], scores: &[ScoreTrace]) -> String {
             }
             Part::Note(n) => {
                 if let Some(s) = scores.get((-n - 1) as usize) {
-                    out.push_str(&capitalise(&s.note).unwrap_or_else(|| s.note.clone()));
+                    match capitalise(&s.note) {
+                        Some(capitalised) => out.push_str(&capitalised),
+                        None => out.push_str(&s.note),
+                    }
                 }
             }
         }
@@ -804,11 +807,11 @@ mod tests {
 
     fn score(note: &str) -> ScoreTrace {
         ScoreTrace {
-            dimension: Arc::from("d"),
+            dimension: "d".into(),
             level: "L1",
             note: note.into(),
             evidence: "full",
-            module: Arc::from("m"),
+            module: "m".into(),
         }
     }
 

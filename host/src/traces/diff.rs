@@ -67,14 +67,14 @@ pub struct AggregateOutcome {
 impl From<&CandidateTrace> for CandidateOutcome {
     fn from(c: &CandidateTrace) -> Self {
         Self {
-            name: c.name.clone(),
+            name: c.name.to_string(),
             verdicts: c
                 .verdicts
                 .iter()
                 .map(|v| VerdictOutcome {
                     module: v.module.to_string(),
                     eligible: v.eligible,
-                    reason: v.reason.clone(),
+                    reason: v.reason.as_deref().map(str::to_owned),
                 })
                 .collect(),
             scores: c
@@ -83,12 +83,12 @@ impl From<&CandidateTrace> for CandidateOutcome {
                 .map(|s| RatingOutcome {
                     dimension: s.dimension.to_string(),
                     level: s.level.to_owned(),
-                    note: s.note.clone(),
+                    note: s.note.to_string(),
                     module: s.module.to_string(),
                 })
                 .collect(),
             result: c.result.as_ref().map(|r| AggregateOutcome {
-                tier: r.tier.clone(),
+                tier: r.tier.to_string(),
                 rank: r.rank,
                 fit: r.fit,
             }),

@@ -15,14 +15,13 @@ pub mod redact;
 pub mod stored;
 pub mod view;
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::eval::{Confidence, EvalStatus};
 use crate::failure::FailureCode;
 use crate::runtime::LogLine;
+use crate::shared_str::SharedStr;
 use crate::vertical::Manifest;
 
 /// The whole trace of one evaluation.
@@ -150,7 +149,7 @@ pub struct CandidateTrace {
     /// Position in the pool.
     pub index: u32,
     /// Candidate name.
-    pub name: String,
+    pub name: SharedStr,
     /// One verdict per filter.
     pub verdicts: Vec<Verdict>,
     /// Ratings, for candidates no filter rejected.
@@ -165,30 +164,27 @@ pub struct CandidateTrace {
 #[derive(Clone, Debug, Serialize)]
 pub struct Verdict {
     /// Filter name (shared by every verdict of the filter).
-    #[serde(serialize_with = "shared_str")]
-    pub module: Arc<str>,
+    pub module: SharedStr,
     /// Whether the filter kept the candidate.
     pub eligible: bool,
     /// Why not, when rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
 }
 
 /// A rating of one dimension.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScoreTrace {
     /// Dimension name (shared by every rating of the dimension).
-    #[serde(serialize_with = "shared_str")]
-    pub dimension: Arc<str>,
+    pub dimension: SharedStr,
     /// `L1`..`L4`.
     pub level: &'static str,
     /// The module's note.
-    pub note: String,
+    pub note: SharedStr,
     /// `full`, `partial` or `none`.
     pub evidence: &'static str,
     /// The scorer that rated it (shared by every rating of the scorer).
-    #[serde(serialize_with = "shared_str")]
-    pub module: Arc<str>,
+    pub module: SharedStr,
 }
 
 /// What the aggregation made of a candidate's ratings.
@@ -197,19 +193,13 @@ pub struct Aggregate {
     /// Weighted fit, 0..=100, one decimal.
     pub fit: f64,
     /// Tier name.
-    pub tier: String,
+    pub tier: SharedStr,
     /// `HIGH`, `MEDIUM` or `LOW`.
     pub confidence: Confidence,
     /// Share of weight backed by full evidence, 0..=1, three decimals.
     pub evidence_share: f64,
     /// The reasoning sentence.
-    pub reasoning: String,
+    pub reasoning: SharedStr,
     /// Position in the ranked shortlist, from 1.
     pub rank: u32,
-}
-
-/// Serializes a shared name as the string it is. A trace names a module or dimension once
-/// per candidate; sharing one allocation per name spares thousands per evaluation.
-fn shared_str<S: serde::Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(value)
 }

@@ -26,6 +26,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Trace;
+use crate::shared_str::SharedStr;
 use crate::vertical::Sensitive;
 
 /// What a masked value reads as.
@@ -71,9 +72,17 @@ pub fn redact(trace: &mut Trace, sensitive: &Sensitive, candidate_values: &[Vec<
         let own = candidate_values
             .get(candidate.index as usize)
             .map_or(&[][..], Vec::as_slice);
-        let mask = |text: &mut String| {
-            mask_text(text, &profile_values);
-            mask_text(text, own);
+        let mask = |text: &mut SharedStr| {
+            if [&profile_values[..], own]
+                .iter()
+                .flat_map(|values| values.iter())
+                .any(|value| text.contains(value.as_str()))
+            {
+                let mut masked = text.to_string();
+                mask_text(&mut masked, &profile_values);
+                mask_text(&mut masked, own);
+                *text = masked.into();
+            }
         };
         for verdict in &mut candidate.verdicts {
             if let Some(reason) = &mut verdict.reason {
@@ -179,8 +188,6 @@ fn mask_text(text: &mut String, values: &[String]) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use serde_json::json;
 
     use super::*;
@@ -215,18 +222,18 @@ mod tests {
             candidates: (0..2)
                 .map(|i| CandidateTrace {
                     index: i,
-                    name: format!("Carrier {i}"),
+                    name: format!("Carrier {i}").into(),
                     verdicts: vec![Verdict {
-                        module: Arc::from("eligibility"),
+                        module: "eligibility".into(),
                         eligible: i == 0,
                         reason: (i == 1).then(|| "tax id 99-1234567 is on the blocklist".into()),
                     }],
                     scores: vec![ScoreTrace {
-                        dimension: Arc::from("appetite"),
+                        dimension: "appetite".into(),
                         level: "L2",
                         note: "revenue 12,000,000 fits; contact ops@acme.test; CA".into(),
                         evidence: "full",
-                        module: Arc::from("market-fit"),
+                        module: "market-fit".into(),
                     }],
                     result: Some(Aggregate {
                         fit: 70.0,

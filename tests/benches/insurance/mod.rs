@@ -131,6 +131,27 @@ impl Insurance {
     }
 }
 
+impl Insurance {
+    /// The whole evaluation of the `acme-manufacturing` profile, as a worker runs it: the
+    /// three module calls, then aggregation, ranking, the result and the trace; returns
+    /// how many ratings the trace holds.
+    pub async fn sandboxed_evaluation(&self, sandboxed: &Sandboxed, job: &eval::Job) -> usize {
+        let evaluation = eval::evaluate(&sandboxed.vertical, &sandboxed.prepared, job).await;
+        assert_eq!(evaluation.result.status, eval::EvalStatus::Completed);
+        evaluation
+            .trace
+            .candidates
+            .iter()
+            .map(|c| c.scores.len())
+            .sum()
+    }
+
+    /// The job [`Insurance::sandboxed_evaluation`] runs.
+    pub fn job(&self) -> eval::Job {
+        shortlist_tests::job("eval_bench", self.profile.clone())
+    }
+}
+
 /// The candidates of the pool that the filter did not reject, in pool order.
 pub fn survivors(rejected: &[u32]) -> Vec<u32> {
     let mut keep = vec![true; POOL_SIZE];
