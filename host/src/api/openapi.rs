@@ -14,7 +14,7 @@ use crate::catalogue::Catalogue;
 use crate::eval::{Confidence, EvalStatus};
 use crate::failure::FailureCode;
 use crate::runtime::FieldInfo;
-use crate::store::JobStatus;
+use crate::store::{DeliveryStatus, JobStatus};
 use crate::traces::view::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::vertical::Vertical;
 
@@ -208,7 +208,7 @@ fn webhook_schema() -> Value {
         "properties": {
             "id": { "type": "string", "description": "The `webhook-id` header: the same on every attempt and redelivery" },
             "eval_id": { "type": "string" }, "org_id": { "type": "string" }, "url": { "type": "string" },
-            "status": { "type": "string", "enum": ["pending", "delivered", "failed"] },
+            "status": one_of(DeliveryStatus::ALL.map(DeliveryStatus::as_str)),
             "next_attempt_at": { "type": "integer", "description": "Unix ms" },
             "last_status_code": nullable("integer"), "last_error": nullable("string"),
             "created_at": { "type": "integer", "description": "Unix ms" },

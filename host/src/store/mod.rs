@@ -32,8 +32,8 @@ pub use rows::{
     ApiKey, Finish, Inserted, Job, JobStatus, NewJob, Org, PoolVersion, TraceRow, UnknownStatus,
 };
 pub use webhooks::{
-    DELIVERED, Delivery, DeliveryAttempt, FAILED, NewDelivery, Next, PENDING, Redelivered,
-    SecretRow,
+    Delivery, DeliveryAttempt, DeliveryStatus, NewDelivery, Next, Redelivered, SecretRow,
+    UnknownDeliveryStatus,
 };
 
 /// The result of a store operation.

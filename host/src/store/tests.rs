@@ -1111,7 +1111,10 @@ async fn outbox_delivery_lifecycle(store: Store) -> anyhow::Result<()> {
             .finish_attempt("msg_1", token, &attempt(3, Some(410)), Next::Failed, 6_010)
             .await?
     );
-    assert_eq!(store.deliveries(ORG, "j1").await?[0].status, "failed");
+    assert_eq!(
+        store.deliveries(ORG, "j1").await?[0].status,
+        DeliveryStatus::Failed
+    );
     Ok(())
 }
 

@@ -3,14 +3,67 @@
 //! The SQL is shared; one macro implements the methods for each backend, which
 //! differ only in how a write transaction begins and how a due delivery is locked.
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::Serialize;
 
-/// A delivery's state.
-pub const PENDING: &str = "pending";
-/// Delivered: a 2xx answer.
-pub const DELIVERED: &str = "delivered";
-/// Given up: attempts exhausted, or the receiver answered 410.
-pub const FAILED: &str = "failed";
+/// Where a delivery is in its life; stored and written `pending`, `delivered` or `failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Attempts are due or running.
+    Pending,
+    /// Delivered: a 2xx answer.
+    Delivered,
+    /// Given up: attempts exhausted, or the receiver answered 410.
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Delivered, Self::Failed];
+
+    /// The stored (and serialized) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for DeliveryStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that is not a [`DeliveryStatus`] name.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown delivery status {0:?}")]
+pub struct UnknownDeliveryStatus(pub String);
+
+impl FromStr for DeliveryStatus {
+    type Err = UnknownDeliveryStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| UnknownDeliveryStatus(s.to_owned()))
+    }
+}
+
+/// Used by `sqlx::FromRow` to decode the `status` column.
+impl TryFrom<String> for DeliveryStatus {
+    type Error = UnknownDeliveryStatus;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
 
 /// A webhook delivery to write with a job's result (the outbox row).
 #[derive(Clone, Copy, Debug)]
@@ -35,8 +88,9 @@ pub struct Delivery {
     /// The JSON body.
     #[serde(skip)]
     pub payload: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    /// Where it is in its life.
+    #[sqlx(try_from = "String")]
+    pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: i64,
     /// When the next attempt is due, unix ms.
@@ -278,9 +332,9 @@ macro_rules! impl_webhooks {
                 clock: Option<i64>,
             ) -> $crate::store::Result<bool> {
                 let (status, delay) = match next {
-                    $crate::store::webhooks::Next::Delivered => ($crate::store::webhooks::DELIVERED, 0),
-                    $crate::store::webhooks::Next::RetryAfter(ms) => ($crate::store::webhooks::PENDING, ms),
-                    $crate::store::webhooks::Next::Failed => ($crate::store::webhooks::FAILED, 0),
+                    $crate::store::webhooks::Next::Delivered => ($crate::store::webhooks::DeliveryStatus::Delivered.as_str(), 0),
+                    $crate::store::webhooks::Next::RetryAfter(ms) => ($crate::store::webhooks::DeliveryStatus::Pending.as_str(), ms),
+                    $crate::store::webhooks::Next::Failed => ($crate::store::webhooks::DeliveryStatus::Failed.as_str(), 0),
                 };
                 let mut tx = self.pool.$begin($($mode)?).await?;
                 let number: Option<i64> = sqlx::query_scalar($finish)
