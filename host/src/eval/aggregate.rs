@@ -1,6 +1,7 @@
 //! Turns a candidate's levels into fit, tier, confidence and a reasoning sentence (native, no I/O).
 
 use std::borrow::Borrow;
+use std::cell::RefCell;
 
 use crate::runtime::Evidence;
 use crate::shared_str::SharedStr;
@@ -97,6 +98,9 @@ pub struct Rules<'a> {
     points: [f64; 4],
     /// The tiers, best first.
     tiers: Vec<Tier>,
+    /// What making a reasoning sentence writes before the sentence is kept, reused from
+    /// one candidate to the next: the dimensions in order, and the sentence.
+    scratch: RefCell<(Vec<usize>, String)>,
 }
 
 /// A tier's rule, its dimensions named by position.
@@ -129,6 +133,7 @@ impl<'a> Rules<'a> {
                     worst: t.worst.iter().map(|(d, l)| (position(d), *l)).collect(),
                 })
                 .collect(),
+            scratch: RefCell::default(),
         }
     }
 
@@ -189,9 +194,10 @@ impl<'a> Rules<'a> {
         let rating = |i: usize| ratings[i].borrow();
         let weight = |i: usize| self.weights[i];
         let lead = self.manifest.reasoning.lead;
-        let mut order: Vec<usize> = (0..ratings.len().min(self.weights.len()))
-            .filter(|&i| weight(i) > 0.0)
-            .collect();
+        let mut scratch = self.scratch.borrow_mut();
+        let (order, sentence) = &mut *scratch;
+        order.clear();
+        order.extend((0..ratings.len().min(self.weights.len())).filter(|&i| weight(i) > 0.0));
         order.sort_by(|&a, &b| {
             rating(a)
                 .level
@@ -199,7 +205,7 @@ impl<'a> Rules<'a> {
                 .then(weight(b).total_cmp(&weight(a)))
                 .then(a.cmp(&b))
         });
-        let mut sentence = String::with_capacity(160);
+        sentence.clear();
         for note in order.iter().take(lead).map(|&i| &rating(i).note) {
             if !note.is_empty() {
                 if !sentence.is_empty() {
@@ -221,10 +227,10 @@ impl<'a> Rules<'a> {
         if first.is_ascii() {
             sentence[..1].make_ascii_uppercase();
         } else {
-            sentence = format!("{}{}", first.to_uppercase(), &sentence[first.len_utf8()..]);
+            *sentence = format!("{}{}", first.to_uppercase(), &sentence[first.len_utf8()..]);
         }
         sentence.push('.');
-        sentence.into()
+        SharedStr::from(sentence.as_str())
     }
 }
 
@@ -287,6 +293,34 @@ mod tests {
         assert_eq!(a.fit, shadowed.points(L2));
         assert_eq!(a.confidence, Confidence::High);
         assert!(!a.reasoning.contains("note 0"), "{}", a.reasoning);
+    }
+
+    #[test]
+    fn one_set_of_rules_gives_each_candidate_its_own_sentence() {
+        use Level::*;
+        let manifest = manifest();
+        let rules = Rules::new(&manifest);
+        let mut accented = ratings([L1; 6], Evidence::Full);
+        accented[0].note = "écrit en français".into();
+        let first = rules.aggregate(&accented);
+        assert!(
+            first.reasoning.starts_with("Écrit en français, "),
+            "{}",
+            first.reasoning
+        );
+        // The same rules again: nothing of the first sentence is left in the second.
+        let second = rules.aggregate(&ratings([L1; 6], Evidence::Full));
+        assert_eq!(second.reasoning, "Note 0, note 1, note 2.");
+        assert_eq!(
+            second,
+            aggregate(&manifest, &ratings([L1; 6], Evidence::Full))
+        );
+        // No note: no sentence.
+        let mut silent = ratings([L1; 6], Evidence::Full);
+        for r in &mut silent {
+            r.note = SharedStr::default();
+        }
+        assert_eq!(rules.aggregate(&silent).reasoning, "");
     }
 
     #[test]
