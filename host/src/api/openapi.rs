@@ -384,6 +384,9 @@ fn paths() -> Value {
     let key = json!([{ "ApiKey": [] }]);
     let eval_id = json!({ "name": "eval_id", "in": "path", "required": true, "schema": { "type": "string", "maxLength": 64 } });
     let admin = json!([{ "AdminToken": [] }]);
+    let api_key_header = json!({ "name": API_KEY_HEADER, "in": "header", "required": false, "schema": { "type": "string" } });
+    let audit_link = link_parameters("", "The trace's audit link");
+    let other_link = link_parameters("to_", "The second trace's audit link");
     let release = json!({ "name": "release", "in": "path", "required": true,
         "schema": { "type": "string", "pattern": RELEASE_PATTERN, "example": "insurance@2" } });
     let vertical = json!({ "name": "vertical", "in": "path", "required": true,
@@ -427,11 +430,7 @@ fn paths() -> Value {
             "summary": "The audit trace of an evaluation", "operationId": "getTrace",
             "description": "Opened by the result's `audit` link (a signed, expiring capability in `exp`, `kid` and `sig`; no key needed) or by an API key of the job's organisation. `Accept: text/html` gets the trace viewer, anything else JSON.",
             "security": [{ "ApiKey": [] }, {}],
-            "parameters": [eval_id,
-                { "name": API_KEY_HEADER, "in": "header", "required": false, "schema": { "type": "string" } },
-                { "name": "exp", "in": "query", "required": false, "description": "Audit link: expiry, unix seconds", "schema": { "type": "integer" } },
-                { "name": "kid", "in": "query", "required": false, "description": "Audit link: the signing key's id", "schema": { "type": "string" } },
-                { "name": "sig", "in": "query", "required": false, "description": "Audit link: the signature", "schema": { "type": "string" } },
+            "parameters": [eval_id, api_key_header, audit_link[0], audit_link[1], audit_link[2],
                 { "name": "candidate", "in": "query", "required": false, "description": "Only this candidate's part of the trace (an element of `candidates`), by name; 404 when the trace has none of that name", "schema": { "type": "string" } },
                 { "name": "part", "in": "query", "required": false, "description": "Only a part of the trace, as the viewer reads it: `overview` (the trace without `candidates`, as `trace`, with the candidates' counts and their rejections grouped by filter and reason) or `shortlist` (a page of the ranked shortlist: the candidates with a result, searched by `q`, sorted by `sort` and `order`, from `offset`, `limit` of them)", "schema": { "type": "string", "enum": ["overview", "shortlist"] } },
                 { "name": "q", "in": "query", "required": false, "description": "Shortlist: only candidates whose name contains this, ignoring case (the filtered-out ones that match are listed in `filtered_matches`)", "schema": { "type": "string" } },
@@ -461,13 +460,8 @@ fn paths() -> Value {
             "security": [{ "ApiKey": [] }, {}],
             "parameters": [eval_id,
                 { "name": "other_id", "in": "path", "required": true, "schema": { "type": "string" } },
-                { "name": API_KEY_HEADER, "in": "header", "required": false, "schema": { "type": "string" } },
-                { "name": "exp", "in": "query", "required": false, "schema": { "type": "integer" } },
-                { "name": "kid", "in": "query", "required": false, "schema": { "type": "string" } },
-                { "name": "sig", "in": "query", "required": false, "schema": { "type": "string" } },
-                { "name": "to_exp", "in": "query", "required": false, "schema": { "type": "integer" } },
-                { "name": "to_kid", "in": "query", "required": false, "schema": { "type": "string" } },
-                { "name": "to_sig", "in": "query", "required": false, "schema": { "type": "string" } }],
+                api_key_header, audit_link[0], audit_link[1], audit_link[2],
+                other_link[0], other_link[1], other_link[2]],
             "responses": {
                 "200": { "description": "The comparison (JSON), or the viewer (HTML)",
                          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Comparison" } },
@@ -553,6 +547,20 @@ fn paths() -> Value {
         "/openapi.json": { "get": { "summary": "This document", "operationId": "getOpenApi",
             "responses": { "200": { "description": "OpenAPI 3.0", "content": { "application/json": { "schema": { "type": "object" } } } } } } }
     })
+}
+
+/// The three query parameters of a signed audit link (`links::Link`), named with
+/// `prefix`: its expiry, its key's id and its signature.
+fn link_parameters(prefix: &str, whose: &str) -> [Value; 3] {
+    let parameter = |name: &str, what: &str, kind: &str| {
+        json!({ "name": format!("{prefix}{name}"), "in": "query", "required": false,
+                "description": format!("{whose}: {what}"), "schema": { "type": kind } })
+    };
+    [
+        parameter("exp", "expiry, unix seconds", "integer"),
+        parameter("kid", "the signing key's id", "string"),
+        parameter("sig", "the signature", "string"),
+    ]
 }
 
 /// A release's name, as `ReleaseId` parses it: `vertical@number`.
